@@ -1,0 +1,1 @@
+"""The ``rcmwatch`` command line (contract: ../shared/DESIGN.md "Command line")."""

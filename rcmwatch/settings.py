@@ -1,0 +1,190 @@
+"""The one registry of settings.
+
+Each setting is declared once (name, environment variable, default, help) and that declaration
+feeds the CLI's ``--help``, the README's configuration table (``rcmwatch settings --markdown``,
+checked by a test) and the dashboard's settings panel. Code reads settings only through
+:func:`load_settings`, never ``os.environ`` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rcmwatch.errors import ConfigError
+
+
+def _parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true/false, got {raw!r}")
+
+
+def _parse_as_of(raw: str) -> datetime | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    return datetime.fromisoformat(raw)
+
+
+def _parse_int(raw: str) -> int:
+    return int(raw.strip())
+
+
+def _parse_str(raw: str) -> str:
+    return raw.strip()
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    help: str
+    parse: Callable[[str], Any] = _parse_str
+    secret: bool = False
+
+    def default_shown(self) -> str:
+        return self.default if self.default != "" else "(unset)"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "home",
+        "RCMWATCH_HOME",
+        ".rcmwatch",
+        "Folder for the embedded store, landed files and caches (relative to the working folder).",
+    ),
+    Setting(
+        "database_url",
+        "RCMWATCH_DATABASE_URL",
+        "",
+        "SQLAlchemy URL of the canonical store, e.g. postgresql+psycopg://user@host/db. "
+        "Unset: the embedded SQLite file <home>/rcmwatch.db. The global --db option overrides it.",
+        secret=True,
+    ),
+    Setting(
+        "as_of",
+        "RCMWATCH_AS_OF",
+        "",
+        "Fix the as-of clock (ISO date or date-time, UTC). Unset: the wall clock, or the "
+        "simulator's clock in demo mode.",
+        _parse_as_of,
+    ),
+    Setting(
+        "demo_mode",
+        "RCMWATCH_DEMO",
+        "false",
+        "Demo mode: the built-in demo administrator is signed in. Never enable in production.",
+        _parse_bool,
+    ),
+    Setting(
+        "dashboard_host",
+        "RCMWATCH_DASHBOARD_HOST",
+        "127.0.0.1",
+        "Address the dashboard listens on.",
+    ),
+    Setting(
+        "dashboard_port",
+        "RCMWATCH_DASHBOARD_PORT",
+        "8501",
+        "Port the dashboard listens on.",
+        _parse_int,
+    ),
+    Setting(
+        "sqlite_busy_timeout_ms",
+        "RCMWATCH_SQLITE_BUSY_TIMEOUT_MS",
+        "10000",
+        "How long an SQLite connection waits for a writer before failing (at least 5000).",
+        _parse_int,
+    ),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+class Settings:
+    """Resolved settings: attribute access by name, plus where each value came from."""
+
+    def __init__(self, values: dict[str, Any], origins: dict[str, str]) -> None:
+        self._values = values
+        self._origins = origins
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def origin(self, name: str) -> str:
+        return self._origins[name]
+
+    @property
+    def home_path(self) -> Path:
+        return Path(self._values["home"])
+
+    @property
+    def effective_database_url(self) -> str:
+        url = self._values["database_url"]
+        if url:
+            return url
+        return f"sqlite:///{self.home_path / 'rcmwatch.db'}"
+
+    def items(self) -> list[tuple[Setting, Any, str]]:
+        return [(s, self._values[s.name], self._origins[s.name]) for s in SETTINGS]
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, overrides: Mapping[str, str | None] | None = None
+) -> Settings:
+    """Resolve every setting: override (CLI option) > environment > default."""
+    env = os.environ if env is None else env
+    overrides = overrides or {}
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for setting in SETTINGS:
+        if overrides.get(setting.name) is not None:
+            raw, origin = overrides[setting.name], "option"
+        elif setting.env in env:
+            raw, origin = env[setting.env], setting.env
+        else:
+            raw, origin = setting.default, "default"
+        try:
+            values[setting.name] = setting.parse(raw)  # type: ignore[arg-type]
+        except ValueError as exc:
+            shown = "(hidden)" if setting.secret else repr(raw)
+            raise ConfigError(f"setting {setting.env}={shown} is not valid: {exc}") from None
+        origins[setting.name] = origin
+    if values["sqlite_busy_timeout_ms"] < 5000:
+        raise ConfigError(
+            f"setting RCMWATCH_SQLITE_BUSY_TIMEOUT_MS={values['sqlite_busy_timeout_ms']} is below "
+            "5000 ms; concurrent readers would see 'database is locked'"
+        )
+    return Settings(values, origins)
+
+
+def settings_help_text() -> str:
+    """Plain-text block for ``rcmwatch --help``."""
+    lines = ["settings (environment variables):"]
+    for s in SETTINGS:
+        lines.append(f"  {s.env:<32} {s.help} Default: {s.default_shown()}.")
+    return "\n".join(lines)
+
+
+def settings_markdown_table() -> str:
+    """Markdown table for the README's configuration section."""
+    rows = [
+        "| environment variable | default | meaning |",
+        "|---|---|---|",
+    ]
+    for s in SETTINGS:
+        default = f"`{s.default}`" if s.default else "(unset)"
+        rows.append(f"| `{s.env}` | {default} | {s.help} |")
+    return "\n".join(rows)

@@ -1,10 +1,12 @@
-"""``rcmwatch demo`` (what ``make run`` calls): prepare the embedded default, start the dashboard."""
+"""``rcmwatch demo`` (what ``make run`` calls): prepare the embedded store, start the dashboard."""
 
 from __future__ import annotations
 
 
 def add_parser(sub, common) -> None:
-    p = sub.add_parser("demo", parents=[common], help="prepare the demo store and start the dashboard")
+    p = sub.add_parser(
+        "demo", parents=[common], help="prepare the demo store and start the dashboard"
+    )
     p.set_defaults(func=run)
 
 

@@ -1,0 +1,40 @@
+"""Declarative base with a naming convention, so Alembic revisions name constraints the same way
+on SQLite (batch mode) and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import MetaData, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from rcmwatch.store.types import Id, UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class IdMixin:
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+
+
+class CreatedMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+
+class SourceKeyMixin:
+    """Rows copied from a source system keep the source's name and its own key, so collectors
+    upsert idempotently and a full key scan can close what the source deleted."""
+
+    source: Mapped[str] = mapped_column(index=False)
+    source_key: Mapped[str]
+    removed_at_source: Mapped[datetime | None] = mapped_column(UTCDateTime)

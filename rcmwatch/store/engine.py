@@ -129,7 +129,13 @@ def make_engine(url: URL, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Eng
         if url.get_backend_name() == "sqlite":
             database = url.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                folder = Path(database).expanduser().parent
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreUnreachable(
+                        f"cannot create the folder {folder} for the store: {exc.strerror}"
+                    ) from None
             engine = create_engine(
                 url, connect_args={"timeout": busy_timeout_ms / 1000}, pool_pre_ping=False
             )

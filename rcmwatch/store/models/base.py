@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from rcmwatch.store.types import Id, UTCDateTime
+from rcmwatch.store.types import Id, Money, UTCDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -38,3 +38,11 @@ class SourceKeyMixin:
     source: Mapped[str] = mapped_column(index=False)
     source_key: Mapped[str]
     removed_at_source: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def money_column(column_name: str, **kwargs):
+    """A money column: BIGINT cents named ``<x>_cents`` in SQL (what Polars and raw SQL read),
+    attribute and Core key ``<x>`` carrying ``Decimal`` (what ORM and Core code use)."""
+    if not column_name.endswith("_cents"):
+        raise ValueError(f"money columns are named *_cents, not {column_name!r}")
+    return mapped_column(column_name, Money, key=column_name.removesuffix("_cents"), **kwargs)

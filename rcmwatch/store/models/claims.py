@@ -10,8 +10,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rcmwatch.store.models.base import Base, CreatedMixin, IdMixin
-from rcmwatch.store.types import Id, Money, UTCDateTime
+from rcmwatch.store.models.base import Base, CreatedMixin, IdMixin, money_column
+from rcmwatch.store.types import Id, UTCDateTime
 
 
 class Encounter(IdMixin, Base):
@@ -90,7 +90,7 @@ class ClaimVersion(IdMixin, Base):
     frequency_code: Mapped[str] = mapped_column(String(1))
     replaces_version_id: Mapped[int | None] = mapped_column(Id, ForeignKey("claim_version.id"))
     original_payer_claim_number: Mapped[str | None] = mapped_column(String(50))  # REF*F8
-    charge: Mapped[Decimal] = mapped_column("charge_cents", Money)
+    charge: Mapped[Decimal] = money_column("charge_cents")
     facility_code: Mapped[str | None] = mapped_column(String(3))  # CLM05-1: POS or bill type
     billing_npi: Mapped[str | None] = mapped_column(String(10))
     billing_tax_id: Mapped[str | None] = mapped_column(String(12))
@@ -114,7 +114,7 @@ class ClaimLine(IdMixin, Base):
     procedure_code: Mapped[str | None] = mapped_column(String(48))
     modifiers: Mapped[str | None] = mapped_column(String(20))  # comma-separated, in order
     revenue_code: Mapped[str | None] = mapped_column(String(4))
-    charge: Mapped[Decimal] = mapped_column("charge_cents", Money)
+    charge: Mapped[Decimal] = money_column("charge_cents")
     units: Mapped[float | None]  # a quantity, not money
     service_date: Mapped[date | None]
 
@@ -139,7 +139,7 @@ class ClaimOtherPayer(IdMixin, Base):
     payer_sequence: Mapped[str | None] = mapped_column(String(10))
     payer_name: Mapped[str | None] = mapped_column(String(120))
     payer_identifier: Mapped[str | None] = mapped_column(String(80))
-    paid: Mapped[Decimal | None] = mapped_column("paid_cents", Money)
+    paid: Mapped[Decimal | None] = money_column("paid_cents")
 
 
 class AckSet(IdMixin, Base):
@@ -209,7 +209,7 @@ class ClaimStatus(IdMixin, Base):
     entity_code: Mapped[str | None] = mapped_column(String(3))  # STC01-3
     status_date: Mapped[date | None]  # STC02
     action_code: Mapped[str | None] = mapped_column(String(2))  # STC03
-    amount: Mapped[Decimal | None] = mapped_column("amount_cents", Money)  # STC04
+    amount: Mapped[Decimal | None] = money_column("amount_cents")  # STC04
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claim_id: Mapped[int | None] = mapped_column(Id, ForeignKey("claim.id"), index=True)
     submission_id: Mapped[int | None] = mapped_column(Id, ForeignKey("submission.id"))

@@ -9,8 +9,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rcmwatch.store.models.base import Base, IdMixin, SourceKeyMixin
-from rcmwatch.store.types import Id, Money, UTCDateTime
+from rcmwatch.store.models.base import Base, IdMixin, SourceKeyMixin, money_column
+from rcmwatch.store.types import Id, UTCDateTime
 
 
 class Receivable(IdMixin, SourceKeyMixin, Base):
@@ -24,7 +24,7 @@ class Receivable(IdMixin, SourceKeyMixin, Base):
     kind: Mapped[str] = mapped_column(String(10))  # insurance | patient
     service_date: Mapped[date | None]
     opened_on: Mapped[date | None]
-    balance: Mapped[Decimal] = mapped_column("balance_cents", Money)
+    balance: Mapped[Decimal] = money_column("balance_cents")
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -42,7 +42,7 @@ class Posting(IdMixin, SourceKeyMixin, Base):
     payer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("payer.id"))
     facility_id: Mapped[int | None] = mapped_column(Id, ForeignKey("facility.id"))
     kind: Mapped[str] = mapped_column(String(12))  # payment | adjustment | reversal
-    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    amount: Mapped[Decimal] = money_column("amount_cents")
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     is_manual: Mapped[bool] = mapped_column(default=False)
     posted_by: Mapped[str | None] = mapped_column(String(120))
@@ -58,7 +58,7 @@ class WriteOff(IdMixin, SourceKeyMixin, Base):
     # denial | bad_debt | small_balance | administrative | charity | other
     reason: Mapped[str] = mapped_column(String(20))
     carc: Mapped[str | None] = mapped_column(String(5))
-    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    amount: Mapped[Decimal] = money_column("amount_cents")
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -71,7 +71,7 @@ class Payment(IdMixin, SourceKeyMixin, Base):
     payer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("payer.id"))
     payer_type: Mapped[str] = mapped_column(String(10))  # payer | patient
     method: Mapped[str | None] = mapped_column(String(20))
-    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    amount: Mapped[Decimal] = money_column("amount_cents")
     received_on: Mapped[date | None]
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -83,5 +83,5 @@ class Revenue(IdMixin, SourceKeyMixin, Base):
     __table_args__ = (UniqueConstraint("source", "source_key"), Index(None, "period"))
     facility_id: Mapped[int | None] = mapped_column(Id, ForeignKey("facility.id"))
     period: Mapped[date]  # first day of the month
-    gross_charges: Mapped[Decimal] = mapped_column("gross_charges_cents", Money)
-    net_revenue: Mapped[Decimal] = mapped_column("net_revenue_cents", Money)
+    gross_charges: Mapped[Decimal] = money_column("gross_charges_cents")
+    net_revenue: Mapped[Decimal] = money_column("net_revenue_cents")

@@ -10,8 +10,8 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rcmwatch.store.models.base import Base, IdMixin
-from rcmwatch.store.types import Id, Json, Money, UTCDateTime
+from rcmwatch.store.models.base import Base, IdMixin, money_column
+from rcmwatch.store.types import Id, Json, UTCDateTime
 
 
 class CollectorRun(IdMixin, Base):
@@ -65,7 +65,7 @@ class DqResult(IdMixin, Base):
     errored: Mapped[bool] = mapped_column(default=False)
     element_count: Mapped[int | None]
     unexpected_count: Mapped[int] = mapped_column(default=0)
-    unexpected_amount: Mapped[Decimal | None] = mapped_column("unexpected_amount_cents", Money)
+    unexpected_amount: Mapped[Decimal | None] = money_column("unexpected_amount_cents")
     evidence: Mapped[str | None] = mapped_column(Text)
     query: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
@@ -105,8 +105,8 @@ class MetricSnapshot(IdMixin, Base):
     payer_sequence: Mapped[str] = mapped_column(String(10), default="")
     numerator: Mapped[int] = mapped_column(BigInteger, default=0)
     denominator: Mapped[int] = mapped_column(BigInteger, default=0)
-    amount: Mapped[Decimal | None] = mapped_column("amount_cents", Money)
-    amount_denominator: Mapped[Decimal | None] = mapped_column("amount_denominator_cents", Money)
+    amount: Mapped[Decimal | None] = money_column("amount_cents")
+    amount_denominator: Mapped[Decimal | None] = money_column("amount_denominator_cents")
     samples: Mapped[dict | None] = mapped_column(Json)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     inputs_hash: Mapped[str | None] = mapped_column(String(64))
@@ -122,7 +122,7 @@ class Job(IdMixin, Base):
     cohort: Mapped[dict] = mapped_column(Json)
     parameters: Mapped[dict] = mapped_column(Json)
     dry_run_count: Mapped[int | None]
-    dry_run_amount: Mapped[Decimal | None] = mapped_column("dry_run_amount_cents", Money)
+    dry_run_amount: Mapped[Decimal | None] = money_column("dry_run_amount_cents")
     requested_by: Mapped[str] = mapped_column(String(120))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(Text)

@@ -9,8 +9,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rcmwatch.store.models.base import Base, CreatedMixin, IdMixin
-from rcmwatch.store.types import Id, Money
+from rcmwatch.store.models.base import Base, CreatedMixin, IdMixin, money_column
+from rcmwatch.store.types import Id
 
 FACILITY_KINDS = ("hospital", "clinic", "business_office", "other")
 PAYER_CLASSES = ("medicare", "medicaid", "commercial", "self_pay", "other")
@@ -74,7 +74,7 @@ class FeeScheduleEntry(IdMixin, Base):
     code_system: Mapped[str] = mapped_column(String(10))  # CPT | HCPCS | REV
     code: Mapped[str] = mapped_column(String(20))
     modifier: Mapped[str] = mapped_column(String(20), default="")
-    expected_allowed: Mapped[Decimal] = mapped_column("expected_allowed_cents", Money)
+    expected_allowed: Mapped[Decimal] = money_column("expected_allowed_cents")
     effective_from: Mapped[date]
     effective_to: Mapped[date | None]
 

@@ -12,8 +12,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rcmwatch.store.models.base import Base, IdMixin
-from rcmwatch.store.types import Id, Money, UTCDateTime
+from rcmwatch.store.models.base import Base, IdMixin, money_column
+from rcmwatch.store.types import Id, UTCDateTime
 
 
 class RemitTransaction(IdMixin, Base):
@@ -28,7 +28,7 @@ class RemitTransaction(IdMixin, Base):
     gs_control: Mapped[str | None] = mapped_column(String(9))
     st_control: Mapped[str | None] = mapped_column(String(9))
     handling_code: Mapped[str | None] = mapped_column(String(2))  # BPR01
-    payment: Mapped[Decimal] = mapped_column("payment_cents", Money)  # BPR02, signed
+    payment: Mapped[Decimal] = money_column("payment_cents")  # BPR02, signed
     credit_debit: Mapped[str | None] = mapped_column(String(1))  # BPR03
     payment_method: Mapped[str | None] = mapped_column(String(3))  # BPR04
     payment_date: Mapped[date | None]  # BPR16
@@ -44,7 +44,7 @@ class RemitTransaction(IdMixin, Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     balanced: Mapped[bool] = mapped_column(default=True)
     # BPR02 − (ΣCLP04 − ΣPLB); 0 when balanced.
-    imbalance: Mapped[Decimal] = mapped_column("imbalance_cents", Money, default=Decimal(0))
+    imbalance: Mapped[Decimal] = money_column("imbalance_cents", default=Decimal(0))
 
 
 class ClaimPayment(IdMixin, Base):
@@ -63,10 +63,10 @@ class ClaimPayment(IdMixin, Base):
     claim_id: Mapped[int | None] = mapped_column(Id, ForeignKey("claim.id"))
     payer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("payer.id"))
     status_code: Mapped[str] = mapped_column(String(2))  # CLP02
-    charge: Mapped[Decimal] = mapped_column("charge_cents", Money)  # CLP03
-    paid: Mapped[Decimal] = mapped_column("paid_cents", Money)  # CLP04
-    patient_responsibility: Mapped[Decimal] = mapped_column(
-        "patient_responsibility_cents", Money, default=Decimal(0)
+    charge: Mapped[Decimal] = money_column("charge_cents")  # CLP03
+    paid: Mapped[Decimal] = money_column("paid_cents")  # CLP04
+    patient_responsibility: Mapped[Decimal] = money_column(
+        "patient_responsibility_cents", default=Decimal(0)
     )  # CLP05
     filing_indicator: Mapped[str | None] = mapped_column(String(2))  # CLP06
     payer_claim_number: Mapped[str | None] = mapped_column(String(50))  # CLP07
@@ -81,11 +81,11 @@ class ClaimPayment(IdMixin, Base):
     payer_sequence: Mapped[str | None] = mapped_column(String(10))
     # full | partial | zero_pay | none (KPI.md §2); null for reversals and predeterminations.
     denial_kind: Mapped[str | None] = mapped_column(String(10))
-    denied: Mapped[Decimal] = mapped_column("denied_cents", Money, default=Decimal(0))
+    denied: Mapped[Decimal] = money_column("denied_cents", default=Decimal(0))
     denial_category: Mapped[str | None] = mapped_column(String(30))
     carc_map_version: Mapped[int | None]
     balanced: Mapped[bool] = mapped_column(default=True)
-    imbalance: Mapped[Decimal] = mapped_column("imbalance_cents", Money, default=Decimal(0))
+    imbalance: Mapped[Decimal] = money_column("imbalance_cents", default=Decimal(0))
     service_from: Mapped[date | None]
     service_to: Mapped[date | None]
 
@@ -99,12 +99,12 @@ class ServiceLinePayment(IdMixin, Base):
     procedure_code: Mapped[str | None] = mapped_column(String(48))
     modifiers: Mapped[str | None] = mapped_column(String(20))
     revenue_code: Mapped[str | None] = mapped_column(String(4))
-    charge: Mapped[Decimal] = mapped_column("charge_cents", Money)  # SVC02
-    paid: Mapped[Decimal] = mapped_column("paid_cents", Money)  # SVC03
+    charge: Mapped[Decimal] = money_column("charge_cents")  # SVC02
+    paid: Mapped[Decimal] = money_column("paid_cents")  # SVC03
     units: Mapped[float | None]
     service_date: Mapped[date | None]
     balanced: Mapped[bool] = mapped_column(default=True)
-    imbalance: Mapped[Decimal] = mapped_column("imbalance_cents", Money, default=Decimal(0))
+    imbalance: Mapped[Decimal] = money_column("imbalance_cents", default=Decimal(0))
 
 
 class Adjustment(IdMixin, Base):
@@ -120,7 +120,7 @@ class Adjustment(IdMixin, Base):
     level: Mapped[str] = mapped_column(String(5))  # claim | line
     group_code: Mapped[str] = mapped_column(String(2))  # CO PR OA PI CR
     carc: Mapped[str] = mapped_column(String(5))
-    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    amount: Mapped[Decimal] = money_column("amount_cents")
     quantity: Mapped[float | None]
 
 
@@ -135,7 +135,7 @@ class ProviderAdjustment(IdMixin, Base):
     fiscal_period_date: Mapped[date | None]
     reason_code: Mapped[str] = mapped_column(String(2))
     reference: Mapped[str | None] = mapped_column(String(50))
-    amount: Mapped[Decimal] = mapped_column("amount_cents", Money)
+    amount: Mapped[Decimal] = money_column("amount_cents")
 
 
 class RemarkCode(IdMixin, Base):

@@ -9,8 +9,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rcmwatch.store.models.base import Base, CreatedMixin, IdMixin, SourceKeyMixin
-from rcmwatch.store.types import Id, Money, UTCDateTime
+from rcmwatch.store.models.base import Base, CreatedMixin, IdMixin, SourceKeyMixin, money_column
+from rcmwatch.store.types import Id, UTCDateTime
 
 WORK_STAGES = ("pre_bill", "front_end_reject", "denial", "posting", "interface", "data_quality")
 WORK_STATUSES = ("open", "in_progress", "closed")
@@ -33,7 +33,7 @@ class WorkItem(IdMixin, SourceKeyMixin, Base):
     subject_key: Mapped[str] = mapped_column(String(120))
     facility_id: Mapped[int | None] = mapped_column(Id, ForeignKey("facility.id"))
     payer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("payer.id"))
-    amount: Mapped[Decimal | None] = mapped_column("amount_cents", Money)
+    amount: Mapped[Decimal | None] = money_column("amount_cents")
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assignee: Mapped[str | None] = mapped_column(String(120))

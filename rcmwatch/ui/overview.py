@@ -1,0 +1,67 @@
+"""The interim Overview: on an empty store, what to do next; on a populated one, what it holds.
+(The KPI dashboard replaces this page in a later wave of work.)"""
+
+from __future__ import annotations
+
+import plotly.express as px
+import polars as pl
+import streamlit as st
+
+from rcmwatch.queries import inventory
+from rcmwatch.ui.downloads import csv_download
+from rcmwatch.ui.funnel import panel
+
+
+def render(page) -> None:
+    inv = inventory.store_inventory(page.store)
+    if not inventory.holds_source_data(inv):
+        _empty_store(page)
+        return
+    st.caption(f"Store: `{page.store.display_url}` · filters: {page.filters.describe()}")
+
+    with panel("What the store holds"):
+        held = inv.filter(pl.col("count") > 0)
+        cols = st.columns(4)
+        for i, row in enumerate(held.iter_rows(named=True)):
+            cols[i % 4].metric(row["records"], f"{row['count']:,}")
+        fig = px.bar(
+            held.to_pandas(),
+            x="count",
+            y="records",
+            color="area",
+            orientation="h",
+            labels={"count": "records", "records": ""},
+        )
+        fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+        fig.update_yaxes(categoryorder="total ascending")
+        st.plotly_chart(fig, key="overview_inventory_chart")
+        csv_download(page, inv, name="store_inventory", key="overview_inventory_csv")
+
+    with panel("Dates covered"):
+        spans = inventory.date_span(page.store)
+        lines = [
+            f"- **{kind}**: {first} → {last}" if first else f"- **{kind}**: none yet"
+            for kind, (first, last) in spans.items()
+        ]
+        st.markdown("\n".join(lines))
+
+    with panel("Latest files"):
+        files = inventory.recent_files(page.store)
+        if files.is_empty():
+            st.info("No files landed yet.")
+        else:
+            st.dataframe(files, hide_index=True, key="overview_files")
+
+
+def _empty_store(page) -> None:
+    st.info(
+        "The store is empty: no claims, remits, acknowledgments, work items or messages yet.",
+        icon=":material/inbox:",
+    )
+    st.markdown(
+        "**Next step** — load data into the store:\n\n"
+        "- `make run` builds the demo health system and starts everything;\n"
+        "- `rcmwatch ingest PATH...` lands X12 files (837, 999, 277CA, 835) from a folder;\n"
+        "- see the README, *Pointing rcmwatch at real sources*.\n\n"
+        f"Store in use: `{page.store.display_url}`."
+    )

@@ -193,3 +193,12 @@ def store(store_url) -> Store:
     s = open_store_url(store_url)
     yield s
     s.dispose()
+
+
+@pytest.fixture
+def chromium() -> str:
+    from tests.e2e.browser import CHROMIUM, chromium_available
+
+    if not chromium_available():
+        _skip_or_fail(f"Debian chromium not installed at {CHROMIUM}")
+    return CHROMIUM

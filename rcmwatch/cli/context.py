@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rcmwatch.clock import Clock, clock_from_settings
+from rcmwatch.errors import ConfigError
 from rcmwatch.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -21,7 +22,11 @@ class CliContext:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> CliContext:
-        settings = load_settings(overrides={"database_url": getattr(args, "db", None)})
+        db = getattr(args, "db", None)
+        if db is not None and not db.strip():
+            # An explicit empty --db must not silently fall back to the embedded store.
+            raise ConfigError("database URL is empty (--db '')")
+        settings = load_settings(overrides={"database_url": db})
         return cls(settings=settings, clock=clock_from_settings(settings))
 
     def store(self, *, create: bool = True) -> Store:

@@ -1,0 +1,70 @@
+"""`rcmwatch demo` as a newcomer meets it: the dashboard is healthy within 60 s, a real browser
+shows the Overview, and one Ctrl-C stops everything."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from rcmwatch.demo import healthy
+from tests.cli_runner import RCMWATCH
+from tests.e2e.browser import browser_page, wait_for_streamlit
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def demo(tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RCMWATCH_")}
+    env.update(RCMWATCH_HOME=str(tmp_path / "home"), RCMWATCH_DASHBOARD_PORT=str(port))
+    proc = subprocess.Popen(
+        [str(RCMWATCH), "demo"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    started = time.monotonic()
+    while not healthy("127.0.0.1", port):
+        if proc.poll() is not None or time.monotonic() - started > 60:
+            proc.kill()
+            output = proc.stdout.read()
+            proc.stdout.close()
+            pytest.fail(f"dashboard not healthy within 60 s: {output}")
+        time.sleep(0.25)
+    yield proc, port, time.monotonic() - started
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    proc.stdout.close()
+
+
+def test_demo_serves_the_overview_and_stops_on_ctrl_c(chromium, demo, tmp_path):
+    proc, port, seconds = demo
+    assert seconds < 60
+    assert (tmp_path / "home" / "rcmwatch.db").is_file()
+    with browser_page() as page:
+        page.goto(f"http://127.0.0.1:{port}/")
+        wait_for_streamlit(page)
+        page.screenshot(path=str(tmp_path / "overview.png"))
+        body = page.inner_text("body")
+    assert "Overview" in body
+    assert "The store is empty" in body
+    assert "Signed in as" in body and "Demo administrator" in body
+
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=20) == 0
+    assert not healthy("127.0.0.1", port)

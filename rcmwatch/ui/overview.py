@@ -17,7 +17,11 @@ def render(page) -> None:
     if not inventory.holds_source_data(inv):
         _empty_store(page)
         return
-    st.caption(f"Store: `{page.store.display_url}` · filters: {page.filters.describe()}")
+    # This interim page counts the whole store; the KPI pages apply the global filters.
+    st.caption(
+        f"Store: `{page.store.display_url}` · counts cover the whole store "
+        f"(filters {page.filters.describe()} apply to KPI pages)"
+    )
 
     with panel("What the store holds"):
         held = inv.filter(pl.col("count") > 0)
@@ -31,9 +35,13 @@ def render(page) -> None:
             color="area",
             orientation="h",
             labels={"count": "records", "records": ""},
+            color_discrete_sequence=px.colors.qualitative.Safe,
         )
         fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10})
         fig.update_yaxes(categoryorder="total ascending")
+        # Counts are whole numbers: no 0.5 ticks on small stores.
+        small = int(held["count"].max()) <= 10
+        fig.update_xaxes(tickformat=",d", rangemode="tozero", dtick=1 if small else None)
         st.plotly_chart(fig, key="overview_inventory_chart")
         csv_download(page, inv, name="store_inventory", key="overview_inventory_csv")
 

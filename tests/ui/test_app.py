@@ -82,7 +82,7 @@ def test_filters_persist_across_pages_and_in_the_url(app, sqlite_store, sqlite_u
     at.sidebar.multiselect(key="w_payer").select("MCR").run()
     assert at.query_params["facility"] == "NORTH"
     assert at.query_params["payer"] == "MCR"
-    assert "NORTH · MCR · 2024-05" in _texts(at)
+    assert "filters NORTH · MCR · 2024-05" in _texts(at)
 
     at.switch_page("pages/settings.py").run()
     assert not at.exception
@@ -92,7 +92,7 @@ def test_filters_persist_across_pages_and_in_the_url(app, sqlite_store, sqlite_u
 
     at.switch_page("app.py").run()
     assert at.sidebar.multiselect(key="w_facility").value == ["NORTH"]
-    assert "NORTH · MCR · 2024-05" in _texts(at)
+    assert "filters NORTH · MCR · 2024-05" in _texts(at)
 
 
 def test_page_refused_to_a_user_without_its_permission(app, sqlite_url):

@@ -1,0 +1,219 @@
+"""The bulk write path: Polars frames into canonical tables, inside the caller's transaction.
+
+Frames name SQL columns (``amount_cents``, not ``amount``) and carry raw values: cents as Int64,
+times as aware UTC datetimes, dates, booleans, strings. PostgreSQL gets ``COPY ... FROM STDIN``
+(through a temporary table when rows may already exist); SQLite gets ``executemany`` on the raw
+driver cursor. ORM row-by-row inserts are ~10× slower and are not used here.
+
+Surrogate ids are allocated before writing (:func:`allocate_ids`) so that child frames can carry
+their parents' ids without a round trip per row. On SQLite the write transaction holds the
+database lock (``BEGIN IMMEDIATE``), so ``MAX(id)`` is safe; on PostgreSQL ids come from the
+table's sequence.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import polars as pl
+from sqlalchemy import Connection, Table, text
+
+# SQLAlchemy's SQLite DateTime storage format; the ORM reads these back unchanged.
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S%.6f"
+_COPY_NULL = r"\N"
+
+
+def _pg_sequence(conn: Connection, table: Table) -> str:
+    name = conn.execute(
+        text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}
+    ).scalar_one()
+    if name is None:
+        raise RuntimeError(f"table {table.name} has no id sequence")
+    return name
+
+
+def allocate_ids(conn: Connection, table: Table, n: int) -> list[int]:
+    """``n`` fresh ids for ``table`` (ascending)."""
+    if n <= 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        seq = _pg_sequence(conn, table)
+        rows = conn.execute(
+            text("SELECT nextval(CAST(:s AS regclass)) FROM generate_series(1, :n)"),
+            {"s": seq, "n": n},
+        ).scalars()
+        return sorted(int(r) for r in rows)
+    start = conn.execute(text(f'SELECT COALESCE(MAX(id), 0) FROM "{table.name}"')).scalar_one()
+    return list(range(int(start) + 1, int(start) + 1 + n))
+
+
+def with_ids(conn: Connection, table: Table, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with a fresh ``id`` column as its first column."""
+    ids = allocate_ids(conn, table, frame.height)
+    return frame.select(pl.Series("id", ids, dtype=pl.Int64), pl.all())
+
+
+def _check_columns(table: Table, frame: pl.DataFrame) -> None:
+    known = {c.name for c in table.columns}
+    unknown = [c for c in frame.columns if c not in known]
+    if unknown:
+        raise ValueError(f"{table.name} has no columns {unknown}")
+
+
+def _sqlite_values(frame: pl.DataFrame) -> pl.DataFrame:
+    exprs = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if isinstance(dtype, pl.Datetime):
+            if dtype.time_zone is not None:
+                col = col.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+            exprs.append(col.dt.strftime(_SQLITE_DATETIME).alias(name))
+        elif dtype == pl.Date:
+            exprs.append(col.dt.strftime("%Y-%m-%d").alias(name))
+        elif dtype == pl.Boolean:
+            exprs.append(col.cast(pl.Int8).alias(name))
+        else:
+            exprs.append(col)
+    return frame.select(exprs)
+
+
+def _pg_copy(conn: Connection, target: str, frame: pl.DataFrame) -> None:
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
+            exprs.append(pl.col(name).dt.replace_time_zone("UTC"))
+        else:
+            exprs.append(pl.col(name))
+    buf = io.BytesIO()
+    frame.select(exprs).write_csv(buf, include_header=False, null_value=_COPY_NULL)
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    raw = conn.connection.driver_connection
+    with (
+        raw.cursor() as cur,
+        cur.copy(
+            f"COPY {target} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{_COPY_NULL}')"
+        ) as copy,
+    ):
+        copy.write(buf.getvalue())
+
+
+def insert_frame(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
+    """Insert every row of ``frame``; returns the row count. All or nothing with the caller's
+    transaction."""
+    if frame.height == 0:
+        return 0
+    _check_columns(table, frame)
+    if conn.dialect.name == "postgresql":
+        _pg_copy(conn, f'"{table.name}"', frame)
+    else:
+        values = _sqlite_values(frame)
+        columns = ", ".join(f'"{c}"' for c in values.columns)
+        marks = ", ".join("?" for _ in values.columns)
+        raw = conn.connection.driver_connection
+        raw.executemany(
+            f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', values.iter_rows()
+        )
+    return frame.height
+
+
+def ids_for_keys(
+    conn: Connection, table: Table, keys: pl.DataFrame, key_columns: Sequence[str]
+) -> pl.DataFrame:
+    """Existing ``id`` of each distinct key row (left join: ``id`` null where missing)."""
+    distinct = keys.select(key_columns).unique(maintain_order=True)
+    if distinct.height == 0:
+        return distinct.with_columns(pl.lit(None, dtype=pl.Int64).alias("id"))
+    found = _lookup(conn, table, distinct, key_columns)
+    return distinct.join(found, on=list(key_columns), how="left", nulls_equal=True)
+
+
+def _lookup(conn, table: Table, distinct: pl.DataFrame, key_columns: Sequence[str]) -> pl.DataFrame:
+    cols = ", ".join(f'"{c}"' for c in key_columns)
+    schema = {"id": pl.Int64} | {c: distinct.schema[c] for c in key_columns}
+    rows: list[tuple] = []
+    if conn.dialect.name == "postgresql" or distinct.height > 500:
+        # A temporary table joins any number of keys in one statement.
+        tmp = f"_rcmw_keys_{table.name}"
+        types = {c: table.c[c].type.compile(dialect=conn.dialect) for c in key_columns}
+        defs = ", ".join(f'"{c}" {types[c]}' for c in key_columns)
+        conn.execute(text(f'DROP TABLE IF EXISTS "{tmp}"'))
+        conn.execute(text(f'CREATE TEMPORARY TABLE "{tmp}" ({defs})'))
+        _insert_temp(conn, tmp, distinct)
+        on = " AND ".join(f't."{c}" = k."{c}"' for c in key_columns)
+        select_cols = ", ".join(f't."{c}"' for c in key_columns)
+        rows = conn.execute(
+            text(f'SELECT t.id, {select_cols} FROM "{table.name}" t JOIN "{tmp}" k ON {on}')
+        ).all()
+        conn.execute(text(f'DROP TABLE "{tmp}"'))
+    else:
+        where = " OR ".join(
+            "(" + " AND ".join(f'"{c}" = :{c}_{i}' for c in key_columns) + ")"
+            for i in range(distinct.height)
+        )
+        params = {
+            f"{c}_{i}": row[c]
+            for i, row in enumerate(distinct.iter_rows(named=True))
+            for c in key_columns
+        }
+        rows = conn.execute(
+            text(f'SELECT id, {cols} FROM "{table.name}" WHERE {where}'), params
+        ).all()
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+
+
+def _insert_temp(conn: Connection, tmp: str, frame: pl.DataFrame) -> None:
+    if conn.dialect.name == "postgresql":
+        _pg_copy(conn, f'"{tmp}"', frame)
+        return
+    values = _sqlite_values(frame)
+    marks = ", ".join("?" for _ in values.columns)
+    conn.connection.driver_connection.executemany(
+        f'INSERT INTO "{tmp}" VALUES ({marks})', values.iter_rows()
+    )
+
+
+def insert_missing(
+    conn: Connection, table: Table, frame: pl.DataFrame, key_columns: Sequence[str]
+) -> pl.DataFrame:
+    """Insert the rows of ``frame`` whose key is not in ``table`` yet (first row per key wins)
+    and return ``key columns + id`` for every distinct key in ``frame``.
+
+    Rows already present are left untouched: a later file never rewrites what an earlier one
+    established (links and corrections are separate, explicit updates)."""
+    frame = frame.unique(subset=list(key_columns), keep="first", maintain_order=True)
+    existing = ids_for_keys(conn, table, frame, key_columns)
+    missing = frame.join(
+        existing.filter(pl.col("id").is_not_null()).select(key_columns),
+        on=list(key_columns),
+        how="anti",
+        nulls_equal=True,
+    )
+    if missing.height:
+        if conn.dialect.name == "postgresql":
+            # Another transaction may insert the same key meanwhile: ON CONFLICT keeps ours
+            # consistent without failing the whole file.
+            _pg_insert_on_conflict_nothing(conn, table, missing, key_columns)
+        else:
+            insert_frame(conn, table, with_ids(conn, table, missing))
+        existing = ids_for_keys(conn, table, frame, key_columns)
+    return existing
+
+
+def _pg_insert_on_conflict_nothing(conn, table: Table, frame: pl.DataFrame, keys) -> None:
+    tmp = f"_rcmw_stage_{table.name}"
+    conn.execute(text(f'DROP TABLE IF EXISTS "{tmp}"'))
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    # Only the frame's columns: the target's own defaults (its id sequence) fill the rest once.
+    conn.execute(
+        text(f'CREATE TEMPORARY TABLE "{tmp}" AS SELECT {cols} FROM "{table.name}" WITH NO DATA')
+    )
+    _pg_copy(conn, f'"{tmp}"', frame)
+    conflict = ", ".join(f'"{c}"' for c in keys)
+    conn.execute(
+        text(
+            f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM "{tmp}" '
+            f"ON CONFLICT ({conflict}) DO NOTHING"
+        )
+    )
+    conn.execute(text(f'DROP TABLE "{tmp}"'))

@@ -116,7 +116,8 @@ def test_ids_link_children_to_parents_in_one_pass(store):
         per_remit = conn.execute(
             text(
                 "SELECT r.seq, COUNT(*), SUM(c.paid_cents) FROM claim_payment c "
-                "JOIN remit_transaction r ON r.id = c.remit_transaction_id GROUP BY r.seq ORDER BY r.seq"
+                "JOIN remit_transaction r ON r.id = c.remit_transaction_id "
+                "GROUP BY r.seq ORDER BY r.seq"
             )
         ).all()
     assert [tuple(r) for r in per_remit] == [(1, 2, 8000), (2, 1, 0)]

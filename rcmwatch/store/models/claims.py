@@ -163,8 +163,20 @@ class AckSet(IdMixin, Base):
     ak2_set_control: Mapped[str | None] = mapped_column(String(9))
     ik5_code: Mapped[str | None] = mapped_column(String(1))  # A E R M W X
     ak9_code: Mapped[str | None] = mapped_column(String(1))  # A E P R
-    submission_id: Mapped[int | None] = mapped_column(Id, ForeignKey("submission.id"), index=True)
+    # pending (no 837 found yet) | linked | ambiguous (several candidates: a warning, no pick)
     link_status: Mapped[str] = mapped_column(String(12), default="pending")
+
+
+class AckLink(Base):
+    """Which 837 submissions a 999 answer applies to: one for an AK2/IK5 set answer, every set of
+    the group for a group-level answer (a 999 with AK9 and no AK2 loops). Filled by ingest's
+    linker whenever either side arrives."""
+
+    __tablename__ = "ack_link"
+    ack_set_id: Mapped[int] = mapped_column(Id, ForeignKey("ack_set.id"), primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("submission.id"), primary_key=True, index=True
+    )
 
 
 class AckError(IdMixin, Base):
@@ -211,6 +223,9 @@ class ClaimStatus(IdMixin, Base):
     action_code: Mapped[str | None] = mapped_column(String(2))  # STC03
     amount: Mapped[Decimal | None] = money_column("amount_cents")  # STC04
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Claim-level rows: a rejection (A3, A4, A6, A7, A8) at a level above this claim in the
+    # same 277CA, which rejects this claim too (KPI.md §1).
+    rejected_above: Mapped[bool] = mapped_column(default=False)
     claim_id: Mapped[int | None] = mapped_column(Id, ForeignKey("claim.id"), index=True)
     submission_id: Mapped[int | None] = mapped_column(Id, ForeignKey("submission.id"))
     detail: Mapped[str | None] = mapped_column(Text)

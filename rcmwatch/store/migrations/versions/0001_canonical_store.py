@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 07:01:46.347333
+Create Date: 2026-11-27 07:18:01.911972
 """
 
 from __future__ import annotations
@@ -452,6 +452,44 @@ def upgrade() -> None:
         sa.Column("watch_start", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("source", name=op.f("pk_source_state")),
     )
+    op.create_table(
+        "ack_set",
+        sa.Column(
+            "inbound_file_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("interchange_sender", sa.String(length=15), nullable=False),
+        sa.Column("interchange_receiver", sa.String(length=15), nullable=False),
+        sa.Column("is_test", sa.Boolean(), nullable=False),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("ak1_functional_id", sa.String(length=2), nullable=True),
+        sa.Column("ak1_group_control", sa.String(length=9), nullable=True),
+        sa.Column("ak2_set_id", sa.String(length=3), nullable=True),
+        sa.Column("ak2_set_control", sa.String(length=9), nullable=True),
+        sa.Column("ik5_code", sa.String(length=1), nullable=True),
+        sa.Column("ak9_code", sa.String(length=1), nullable=True),
+        sa.Column("link_status", sa.String(length=12), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["inbound_file_id"],
+            ["inbound_file.id"],
+            name=op.f("fk_ack_set_inbound_file_id_inbound_file"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ack_set")),
+        sa.UniqueConstraint("inbound_file_id", "seq", name=op.f("uq_ack_set_inbound_file_id_seq")),
+    )
+    with op.batch_alter_table("ack_set", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ack_set_interchange_sender_interchange_receiver_ak1_group_control"),
+            ["interchange_sender", "interchange_receiver", "ak1_group_control"],
+            unique=False,
+        )
+
     op.create_table(
         "automated_decision",
         sa.Column("decider_kind", sa.String(length=10), nullable=False),
@@ -977,25 +1015,20 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "ack_set",
+        "ack_error",
         sa.Column(
-            "inbound_file_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+            "ack_set_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("interchange_sender", sa.String(length=15), nullable=False),
-        sa.Column("interchange_receiver", sa.String(length=15), nullable=False),
-        sa.Column("is_test", sa.Boolean(), nullable=False),
-        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("ak1_functional_id", sa.String(length=2), nullable=True),
-        sa.Column("ak1_group_control", sa.String(length=9), nullable=True),
-        sa.Column("ak2_set_id", sa.String(length=3), nullable=True),
-        sa.Column("ak2_set_control", sa.String(length=9), nullable=True),
-        sa.Column("ik5_code", sa.String(length=1), nullable=True),
-        sa.Column("ak9_code", sa.String(length=1), nullable=True),
-        sa.Column(
-            "submission_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
-        ),
-        sa.Column("link_status", sa.String(length=12), nullable=False),
+        sa.Column("segment_id", sa.String(length=3), nullable=True),
+        sa.Column("segment_position", sa.Integer(), nullable=True),
+        sa.Column("loop_id", sa.String(length=6), nullable=True),
+        sa.Column("segment_error_code", sa.String(length=3), nullable=True),
+        sa.Column("element_position", sa.String(length=10), nullable=True),
+        sa.Column("element_reference", sa.String(length=10), nullable=True),
+        sa.Column("element_error_code", sa.String(length=3), nullable=True),
+        sa.Column("bad_data", sa.Text(), nullable=True),
+        sa.Column("context", sa.Text(), nullable=True),
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -1003,24 +1036,30 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.ForeignKeyConstraint(
-            ["inbound_file_id"],
-            ["inbound_file.id"],
-            name=op.f("fk_ack_set_inbound_file_id_inbound_file"),
+            ["ack_set_id"], ["ack_set.id"], name=op.f("fk_ack_error_ack_set_id_ack_set")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ack_error")),
+        sa.UniqueConstraint("ack_set_id", "seq", name=op.f("uq_ack_error_ack_set_id_seq")),
+    )
+    op.create_table(
+        "ack_link",
+        sa.Column(
+            "ack_set_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "submission_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.ForeignKeyConstraint(
-            ["submission_id"], ["submission.id"], name=op.f("fk_ack_set_submission_id_submission")
+            ["ack_set_id"], ["ack_set.id"], name=op.f("fk_ack_link_ack_set_id_ack_set")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_ack_set")),
-        sa.UniqueConstraint("inbound_file_id", "seq", name=op.f("uq_ack_set_inbound_file_id_seq")),
+        sa.ForeignKeyConstraint(
+            ["submission_id"], ["submission.id"], name=op.f("fk_ack_link_submission_id_submission")
+        ),
+        sa.PrimaryKeyConstraint("ack_set_id", "submission_id", name=op.f("pk_ack_link")),
     )
-    with op.batch_alter_table("ack_set", schema=None) as batch_op:
+    with op.batch_alter_table("ack_link", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_ack_set_interchange_sender_interchange_receiver_ak1_group_control"),
-            ["interchange_sender", "interchange_receiver", "ak1_group_control"],
-            unique=False,
-        )
-        batch_op.create_index(
-            batch_op.f("ix_ack_set_submission_id"), ["submission_id"], unique=False
+            batch_op.f("ix_ack_link_submission_id"), ["submission_id"], unique=False
         )
 
     op.create_table(
@@ -1198,33 +1237,6 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
-        "ack_error",
-        sa.Column(
-            "ack_set_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
-        sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("segment_id", sa.String(length=3), nullable=True),
-        sa.Column("segment_position", sa.Integer(), nullable=True),
-        sa.Column("loop_id", sa.String(length=6), nullable=True),
-        sa.Column("segment_error_code", sa.String(length=3), nullable=True),
-        sa.Column("element_position", sa.String(length=10), nullable=True),
-        sa.Column("element_reference", sa.String(length=10), nullable=True),
-        sa.Column("element_error_code", sa.String(length=3), nullable=True),
-        sa.Column("bad_data", sa.Text(), nullable=True),
-        sa.Column("context", sa.Text(), nullable=True),
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["ack_set_id"], ["ack_set.id"], name=op.f("fk_ack_error_ack_set_id_ack_set")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_ack_error")),
-        sa.UniqueConstraint("ack_set_id", "seq", name=op.f("uq_ack_error_ack_set_id_seq")),
-    )
-    op.create_table(
         "claim_payment",
         sa.Column(
             "remit_transaction_id",
@@ -1314,6 +1326,7 @@ def upgrade() -> None:
         sa.Column("action_code", sa.String(length=2), nullable=True),
         sa.Column("amount_cents", sa.BigInteger(), nullable=True),
         sa.Column("reported_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("rejected_above", sa.Boolean(), nullable=False),
         sa.Column("claim_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column(
             "submission_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
@@ -1812,7 +1825,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_claim_payment_claim_id_payer_id"))
 
     op.drop_table("claim_payment")
-    op.drop_table("ack_error")
     op.drop_table("provider_adjustment")
     with op.batch_alter_table("override", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_override_overridden_at"))
@@ -1831,13 +1843,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_claim_facility_id"))
 
     op.drop_table("claim")
-    with op.batch_alter_table("ack_set", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ack_set_submission_id"))
-        batch_op.drop_index(
-            batch_op.f("ix_ack_set_interchange_sender_interchange_receiver_ak1_group_control")
-        )
+    with op.batch_alter_table("ack_link", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ack_link_submission_id"))
 
-    op.drop_table("ack_set")
+    op.drop_table("ack_link")
+    op.drop_table("ack_error")
     with op.batch_alter_table("work_item", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_work_item_subject_type_subject_key"))
         batch_op.drop_index(batch_op.f("ix_work_item_status_due_at"))
@@ -1897,6 +1907,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_automated_decision_decided_at"))
 
     op.drop_table("automated_decision")
+    with op.batch_alter_table("ack_set", schema=None) as batch_op:
+        batch_op.drop_index(
+            batch_op.f("ix_ack_set_interchange_sender_interchange_receiver_ak1_group_control")
+        )
+
+    op.drop_table("ack_set")
     op.drop_table("source_state")
     op.drop_table("scheduler_lock")
     op.drop_table("role")

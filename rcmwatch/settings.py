@@ -99,6 +99,13 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_int,
     ),
     Setting(
+        "keep_raw_max_bytes",
+        "RCMWATCH_KEEP_RAW_MAX_BYTES",
+        "67108864",
+        "Landed files up to this size are kept raw in the store; larger ones by path + SHA-256.",
+        _parse_int,
+    ),
+    Setting(
         "sqlite_busy_timeout_ms",
         "RCMWATCH_SQLITE_BUSY_TIMEOUT_MS",
         "10000",

@@ -1,0 +1,200 @@
+"""Write one parsed file into the store (inside the caller's transaction) and resolve its links.
+
+Order: the file's interchanges (with duplicate-control-number and test warnings), then each
+transaction kind's records, then the links for every claim the file touched, then the work items
+and warnings the file raises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+from sqlalchemy import Connection, and_, insert, select
+
+from rcmwatch.ingest import links
+from rcmwatch.ingest.parse import ParsedX12
+from rcmwatch.reference.carc_map import CarcMap
+from rcmwatch.store import bulk
+from rcmwatch.store.models import IngestWarning, Interchange, RemitTransaction, WorkItem
+
+# A posting work item for an unbalanced remit is due in two business-ish days: someone must
+# reconcile it before the ERP can post it.
+UNBALANCED_REMIT_DUE = timedelta(days=2)
+
+
+@dataclass
+class WriteResult:
+    counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def current_carc_map(conn: Connection, at: datetime) -> CarcMap:
+    """The CARC → category version in effect at ``at`` (the store's, seeded v1 by init)."""
+    from rcmwatch.reference.carc_map import map_from_rows
+    from rcmwatch.store.models import CarcCategory, GovernedVersion
+
+    version = conn.execute(
+        select(GovernedVersion.id, GovernedVersion.version)
+        .where(GovernedVersion.kind == "carc_map", GovernedVersion.effective_from <= at)
+        .order_by(GovernedVersion.effective_from.desc(), GovernedVersion.id.desc())
+        .limit(1)
+    ).first()
+    if version is None:
+        from rcmwatch.reference.carc_map import builtin_carc_map
+
+        return builtin_carc_map(1)
+    rows = conn.execute(
+        select(CarcCategory.carc, CarcCategory.category).where(
+            CarcCategory.version_id == version.id
+        )
+    ).all()
+    return map_from_rows(int(version.version), [(r.carc, r.category) for r in rows])
+
+
+def _warn(conn, file_id, code, message, subject_type=None, subject_key=None) -> str:
+    conn.execute(
+        insert(IngestWarning).values(
+            inbound_file_id=file_id,
+            code=code,
+            subject_type=subject_type,
+            subject_key=subject_key,
+            message=message,
+        )
+    )
+    return f"{code}: {message}"
+
+
+def _write_interchanges(conn, file_id: int, parsed: ParsedX12, result: WriteResult) -> None:
+    rows = parsed.interchanges
+    if not rows:
+        return
+    frame = pl.DataFrame(rows).with_columns(
+        pl.lit(file_id, dtype=pl.Int64).alias("inbound_file_id")
+    )
+    for row in rows:
+        earlier = conn.execute(
+            select(Interchange.inbound_file_id).where(
+                and_(
+                    Interchange.sender_id == row["sender_id"],
+                    Interchange.receiver_id == row["receiver_id"],
+                    Interchange.control_number == row["control_number"],
+                )
+            )
+        ).first()
+        if earlier is not None:
+            key = f"{row['sender_id']}/{row['receiver_id']}/{row['control_number']}"
+            result.warnings.append(
+                _warn(
+                    conn,
+                    file_id,
+                    "duplicate_control_number",
+                    f"interchange {key} (ISA06/ISA08/ISA13) was already received in file "
+                    f"#{earlier.inbound_file_id} with different content; both are kept",
+                    "interchange",
+                    key,
+                )
+            )
+        if row["usage"] == "T":
+            key = f"{row['sender_id']}/{row['receiver_id']}/{row['control_number']}"
+            result.warnings.append(
+                _warn(
+                    conn,
+                    file_id,
+                    "test_interchange",
+                    f"interchange {key} is a test interchange (ISA15 = T): stored, excluded "
+                    "from every KPI",
+                    "interchange",
+                    key,
+                )
+            )
+    bulk.insert_frame(
+        conn, Interchange.__table__, bulk.with_ids(conn, Interchange.__table__, frame)
+    )
+
+
+def write_parsed(
+    conn: Connection, *, file_id: int, received_at: datetime, parsed: ParsedX12
+) -> WriteResult:
+    result = WriteResult()
+    _write_interchanges(conn, file_id, parsed, result)
+    affected: set[str] = set()
+
+    if parsed.remittance is not None:
+        from rcmwatch.ingest.remits import write_remits
+
+        carc_map = current_carc_map(conn, received_at)
+        classification = parsed.classify_remittance(carc_map)
+        remits = write_remits(
+            conn,
+            file_id=file_id,
+            received_at=received_at,
+            frames=parsed.remittance,
+            classification=classification,
+            carc_map=carc_map,
+        )
+        result.counts["remit transactions"] = remits.transactions
+        result.counts["claim payments"] = remits.claim_payments
+        affected |= set(parsed.remittance.claims["patient_control_number"].drop_nulls().to_list())
+        for remit_id in remits.unbalanced_transaction_ids:
+            result.warnings.append(_raise_unbalanced_remit(conn, file_id, remit_id, received_at))
+
+    links.mark_affected(conn, affected)
+    links.link_remits_to_claims(conn)
+    links.fill_payer_sequence(conn)
+    for reversal_id, candidates in links.link_reversals(conn):
+        result.warnings.append(
+            _warn(
+                conn,
+                file_id,
+                "ambiguous_link",
+                f"reversal claim payment #{reversal_id} matches {candidates} adjudications "
+                "produced the same day; linked to the last in file order",
+                "claim_payment",
+                str(reversal_id),
+            )
+        )
+    return result
+
+
+def _raise_unbalanced_remit(conn, file_id: int, remit_id: int, received_at: datetime) -> str:
+    remit = conn.execute(
+        select(
+            RemitTransaction.seq,
+            RemitTransaction.trace_number,
+            RemitTransaction.payer_id,
+            RemitTransaction.payment,
+            RemitTransaction.imbalance,
+        ).where(RemitTransaction.id == remit_id)
+    ).one()
+    from rcmwatch.store.models import InboundFile
+
+    sha = conn.scalar(select(InboundFile.sha256).where(InboundFile.id == file_id))
+    subject_key = f"{sha[:16]}:{remit.seq}"
+    opened = received_at.astimezone(UTC)
+    conn.execute(
+        insert(WorkItem).values(
+            source="rcmwatch",
+            source_key=f"unbalanced_remit:{subject_key}",
+            type="unbalanced_remit",
+            stage="posting",
+            exception_type="remit_out_of_balance",
+            subject_type="remit_transaction",
+            subject_key=subject_key,
+            payer_id=remit.payer_id,
+            amount=remit.payment,
+            opened_at=opened,
+            due_at=opened + UNBALANCED_REMIT_DUE,
+            status="open",
+        )
+    )
+    return _warn(
+        conn,
+        file_id,
+        "unbalanced_remit",
+        f"835 transaction {remit.seq} (trace {remit.trace_number}) is off by "
+        f"{remit.imbalance} : stored, never auto-postable, posting work item opened",
+        "remit_transaction",
+        subject_key,
+    )

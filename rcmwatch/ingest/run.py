@@ -127,7 +127,7 @@ def ingest_bytes(
     from rcmwatch.ingest.parse import parse_x12
 
     try:
-        parsed = parse_x12(data, name=shown)
+        parsed = parse_x12(data)
     except InputError as exc:
         return _quarantine(store, shown, landing, _one_line(exc))
     except Exception as exc:  # a parser bug must not lose the file either

@@ -49,7 +49,7 @@ def nearest_rank(expr: pl.Expr, numerator: int, denominator: int) -> pl.Expr:
     values = expr.drop_nulls().sort()
     n = values.len()
     rank = (n * numerator + denominator - 1) // denominator  # ceil(p * n), 1-based
-    return pl.when(n > 0).then(values.get((rank - 1).clip(lower_bound=0))).otherwise(None)
+    return values.get((rank - 1).clip(lower_bound=0), null_on_oob=True)
 
 
 def nearest_rank_list(values: Sequence[int], numerator: int, denominator: int) -> int | None:

@@ -70,6 +70,15 @@ def _read_sqlalchemy(store: Store, query: str) -> pl.DataFrame:
     )
 
 
+def _sqlite_checkpointed(store: Store) -> bool:
+    """connectorx reads the SQLite file itself and does not see pages still in the WAL: copy
+    them into the file first (PASSIVE never blocks; it reports whether it copied them all)."""
+    with store.engine.connect() as conn:
+        busy, log_frames, done = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        conn.commit()
+    return busy == 0 and (log_frames == -1 or done == log_frames)
+
+
 def _available(module: str) -> bool:
     import importlib.util
 
@@ -102,6 +111,9 @@ def load_raw(
     reader = choose_reader(store, engine)
     if reader == "adbc" and store.is_sqlite:
         reader = "connectorx"
+    if reader == "connectorx" and store.is_sqlite and not _sqlite_checkpointed(store):
+        log.warning("SQLite WAL could not be checkpointed (a writer is busy); using SQLAlchemy")
+        reader = "sqlalchemy"
     raw: dict[str, pl.DataFrame] = {}
     adbc_conn = None
     try:

@@ -165,9 +165,14 @@ class RefreshSummary:
 def _existing(conn: Connection, kpis: list[str], days: list[date] | None) -> pl.DataFrame:
     t = MetricSnapshot.__table__
     query = select(
-        t.c.id, t.c.kpi, t.c.day, t.c.facility_key, t.c.payer_key, t.c.payer_sequence,
+        t.c.id,
+        t.c.kpi,
+        t.c.day,
+        t.c.facility_key,
+        t.c.payer_key,
+        t.c.payer_sequence,
         t.c.inputs_hash,
-    ).where(t.c.kpi.in_(kpis))  # fmt: skip
+    ).where(t.c.kpi.in_(kpis))
     params = {}
     if days is not None:
         query = query.where(t.c.day.in_(bindparam("days", expanding=True)))
@@ -306,9 +311,11 @@ def _cell_kpis(defn) -> list[str]:
 
 
 def read_snapshots(
-    store: Store, kpis: Iterable[str] | None = None, first: date | None = None,
+    store: Store,
+    kpis: Iterable[str] | None = None,
+    first: date | None = None,
     last: date | None = None,
-) -> pl.DataFrame:  # fmt: skip
+) -> pl.DataFrame:
     """Snapshot cells (as :data:`metrics.snapshots.CELL_SCHEMA`) for ``kpis`` between days."""
     # Raw SQL: the money columns' Core type would hand back Decimals; cells stay in cents.
     where, params = ["1 = 1"], {}

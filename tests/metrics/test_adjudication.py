@@ -24,11 +24,27 @@ def worked_example(later_payment: bool = True) -> tuple[World, dict]:
     r = w.remit(day("2024-05-10"), payer=payer)
     ids = {
         "A1": w.loop(r, "A1", charge=10_000, paid=8_000, pr=2_000, cas=(("PR", "2", 2_000),)),
-        "A2": w.loop(r, "A2", charge=30_000, paid=0, denial="full", denied=30_000,
-                     category="authorization", cas=(("CO", "197", 30_000),)),
-        "A3": w.loop(r, "A3", charge=50_000, paid=30_000, denial="partial", denied=20_000,
-                     category="medical_necessity", cas=(("CO", "50", 20_000),)),
-    }  # fmt: skip
+        "A2": w.loop(
+            r,
+            "A2",
+            charge=30_000,
+            paid=0,
+            denial="full",
+            denied=30_000,
+            category="authorization",
+            cas=(("CO", "197", 30_000),),
+        ),
+        "A3": w.loop(
+            r,
+            "A3",
+            charge=50_000,
+            paid=30_000,
+            denial="partial",
+            denied=20_000,
+            category="medical_necessity",
+            cas=(("CO", "50", 20_000),),
+        ),
+    }
     if later_payment:
         later = w.remit(day("2024-07-01"), payer=payer)
         ids["A2 paid"] = w.loop(later, "A2", charge=30_000, paid=30_000)
@@ -62,8 +78,13 @@ def test_worked_example_drills_to_its_records():
     denied = drill(frames, AS_OF, "initial_denial_rate", MAY, part="numerator")
     assert sorted(denied["pcn"].to_list()) == ["A2", "A3"]
     assert sorted(denied["claim_payment_id"].to_list()) == sorted([ids["A2"], ids["A3"]])
-    auth = drill(frames, AS_OF, "denials_by_category", MAY,
-                 where=pl.col("denial_category") == "authorization")  # fmt: skip
+    auth = drill(
+        frames,
+        AS_OF,
+        "denials_by_category",
+        MAY,
+        where=pl.col("denial_category") == "authorization",
+    )
     assert auth["pcn"].to_list() == ["A2"]
     overturned = drill(frames, AS_OF, "denial_overturn_rate", MAY, part="numerator")
     assert overturned["pcn"].to_list() == ["A2"]
@@ -84,8 +105,9 @@ def test_reversal_and_correction_count_the_pair_once():
     payer = w.payer("ACME")
     w.claim("R1", at("2024-05-01 08:00"), payer=payer)
     first = w.remit(day("2024-05-10"), payer=payer)
-    original = w.loop(first, "R1", charge=10_000, paid=0, denial="full", denied=10_000,
-                      category="coding")  # fmt: skip
+    original = w.loop(
+        first, "R1", charge=10_000, paid=0, denial="full", denied=10_000, category="coding"
+    )
     fix = w.remit(day("2024-05-20"), payer=payer)
     w.loop(fix, "R1", charge=-10_000, paid=0, status_code="22", reverses=original)
     w.loop(fix, "R1", charge=10_000, paid=9_000, pr=1_000)
@@ -100,11 +122,23 @@ def test_a_later_adjudication_that_was_reversed_does_not_overturn():
     w = World()
     payer = w.payer("ACME")
     w.claim("R2", at("2024-05-01 08:00"), payer=payer)
-    w.loop(w.remit(day("2024-05-10"), payer=payer), "R2", charge=10_000, paid=0,
-           denial="full", denied=10_000)  # fmt: skip
+    w.loop(
+        w.remit(day("2024-05-10"), payer=payer),
+        "R2",
+        charge=10_000,
+        paid=0,
+        denial="full",
+        denied=10_000,
+    )
     paid = w.loop(w.remit(day("2024-06-01"), payer=payer), "R2", charge=10_000, paid=10_000)
-    w.loop(w.remit(day("2024-06-15"), payer=payer), "R2", charge=-10_000, paid=-10_000,
-           status_code="22", reverses=paid)  # fmt: skip
+    w.loop(
+        w.remit(day("2024-06-15"), payer=payer),
+        "R2",
+        charge=-10_000,
+        paid=-10_000,
+        status_code="22",
+        reverses=paid,
+    )
     assert compute_kpis(w.frames(), AS_OF, MAY).values["denial_overturn_rate"] == 0.0
 
 
@@ -113,13 +147,22 @@ def test_secondary_payer_is_a_second_pair():
     primary, secondary = w.payer("MCR", "medicare"), w.payer("SUPP", "commercial")
     w.claim("S1", at("2024-05-01 08:00"), payer=primary)
     w.loop(w.remit(day("2024-05-10"), payer=primary), "S1", charge=10_000, paid=8_000, pr=2_000)
-    w.loop(w.remit(day("2024-05-20"), payer=secondary), "S1", charge=10_000, paid=0,
-           sequence="secondary", denial="full", denied=2_000, category="coordination_of_benefits")  # fmt: skip
+    w.loop(
+        w.remit(day("2024-05-20"), payer=secondary),
+        "S1",
+        charge=10_000,
+        paid=0,
+        sequence="secondary",
+        denial="full",
+        denied=2_000,
+        category="coordination_of_benefits",
+    )
     r = compute_kpis(w.frames(), AS_OF, MAY)
     assert r.values["claims_adjudicated"] == 2
     assert r.values["initial_denial_rate"] == 1 / 2
-    primary_view = compute_kpis(w.frames(), AS_OF, MAY,
-                                cuts=Cuts(payer_sequences=frozenset({"primary"})))  # fmt: skip
+    primary_view = compute_kpis(
+        w.frames(), AS_OF, MAY, cuts=Cuts(payer_sequences=frozenset({"primary"}))
+    )
     assert primary_view.values["initial_denial_rate"] == 0.0
     by_seq = compute_kpis(w.frames(), AS_OF, MAY, by="payer_sequence")
     counts = {g["payer_sequence"]: g["kpis"]["claims_adjudicated"] for g in by_seq.groups}
@@ -163,10 +206,22 @@ def test_test_remits_and_predeterminations_are_not_adjudications():
     w = World()
     payer = w.payer("ACME")
     w.claim("T1", at("2024-05-01 08:00"), payer=payer)
-    w.loop(w.remit(day("2024-05-10"), payer=payer, is_test=True), "T1", charge=100, paid=0,
-           denial="full", denied=100)  # fmt: skip
-    w.loop(w.remit(day("2024-05-11"), payer=payer), "T1", charge=100, paid=0, status_code="25",
-           predetermination=True)  # fmt: skip
+    w.loop(
+        w.remit(day("2024-05-10"), payer=payer, is_test=True),
+        "T1",
+        charge=100,
+        paid=0,
+        denial="full",
+        denied=100,
+    )
+    w.loop(
+        w.remit(day("2024-05-11"), payer=payer),
+        "T1",
+        charge=100,
+        paid=0,
+        status_code="25",
+        predetermination=True,
+    )
     r = compute_kpis(w.frames(), AS_OF, MAY)
     assert r.values["claims_adjudicated"] == 0
     assert r.values["initial_denial_rate"] is None
@@ -207,8 +262,15 @@ def test_underpayments_against_the_fee_schedule():
     w.loop(r, "U1", charge=20_000, paid=15_000, pr=2_000, lines=(("99213", 20_000, 15_000, 2.0),))
     w.loop(r, "U2", charge=10_000, paid=9_000, pr=950, lines=(("99213", 10_000, 9_000, 1.0),))
     w.loop(r, "U3", charge=5_000, paid=1_000, lines=(("80053", 5_000, 1_000, 1.0),))
-    w.loop(r, "U4", charge=10_000, paid=0, denial="full", denied=10_000,
-           lines=(("99213", 10_000, 0, 1.0),))  # fmt: skip
+    w.loop(
+        r,
+        "U4",
+        charge=10_000,
+        paid=0,
+        denial="full",
+        denied=10_000,
+        lines=(("99213", 10_000, 0, 1.0),),
+    )
     v = compute_kpis(w.frames(), AS_OF, MAY).values["underpayments"]
     # U1 short 30.00 (expected 200.00, allowed 170.00); U2 short 0.50 is within the $1
     # tolerance; U3's fee entry expired (not assessable); U4 is a full denial.

@@ -43,19 +43,34 @@ def worlds(draw) -> World:
             remit = w.remit(produced, payer=payer, balanced=draw(st.booleans()))
             kind = draw(KINDS)
             denied = draw(st.integers(1, 500)) if kind in ("full", "partial") else 0
-            cp = w.loop(remit, pcn, charge=1_000, paid=0 if kind == "full" else 700, denial=kind,
-                        denied=denied, category=draw(st.sampled_from(["coding", "eligibility"])),
-                        sequence=["primary", "secondary"][k], matched=draw(st.booleans()))  # fmt: skip
+            cp = w.loop(
+                remit,
+                pcn,
+                charge=1_000,
+                paid=0 if kind == "full" else 700,
+                denial=kind,
+                denied=denied,
+                category=draw(st.sampled_from(["coding", "eligibility"])),
+                sequence=["primary", "secondary"][k],
+                matched=draw(st.booleans()),
+            )
             if draw(st.booleans()):
-                w.posting(cp, at(f"{produced} 00:00") + timedelta(hours=draw(st.integers(1, 99))),
-                          manual=draw(st.booleans()))  # fmt: skip
+                w.posting(
+                    cp,
+                    at(f"{produced} 00:00") + timedelta(hours=draw(st.integers(1, 99))),
+                    manual=draw(st.booleans()),
+                )
     for _ in range(draw(st.integers(0, 4))):
         opened = at("2024-05-01 00:00") + timedelta(hours=draw(st.integers(0, 1500)))
         resolved = opened + timedelta(hours=draw(st.integers(1, 300)))
-        w.work_item(opened, facility=draw(st.sampled_from([None, *facilities])),
-                    resolved_at=resolved if resolved < AS_OF else None,
-                    due_at=opened + timedelta(hours=48),
-                    by_person=draw(st.booleans()), cents=draw(st.integers(0, 999)))  # fmt: skip
+        w.work_item(
+            opened,
+            facility=draw(st.sampled_from([None, *facilities])),
+            resolved_at=resolved if resolved < AS_OF else None,
+            due_at=opened + timedelta(hours=48),
+            by_person=draw(st.booleans()),
+            cents=draw(st.integers(0, 999)),
+        )
     return w
 
 
@@ -67,17 +82,22 @@ def _sums(frame: pl.DataFrame, keep: list[str], drop: tuple[str, ...] = ()) -> d
     numeric = [c for c in numeric if c not in ("window_days",)]
     if keep:
         return {
-            tuple(r[:len(keep)]): tuple(r[len(keep):])
+            tuple(r[: len(keep)]): tuple(r[len(keep) :])
             for r in frame.group_by(keep).agg(pl.col(numeric).sum()).sort(keep).iter_rows()
-        }  # fmt: skip
+        }
     return dict(zip(numeric, frame.select(pl.col(numeric).sum()).row(0), strict=True))
 
 
 ADDITIVE_SHAPES = ("rate", "rate_money", "count", "money", "count_money", "days")
-PART_COLUMNS = {"denials_by_category": ["category"], "queue_open": ["stage"],
-                "queue_aging": ["bucket"], "ar_aging_buckets": ["kind", "bucket"],
-                "timely_filing_at_risk": ["band"], "appeal_deadline_at_risk": ["band"],
-                "manual_touch_rate": ["domain"]}  # fmt: skip
+PART_COLUMNS = {
+    "denials_by_category": ["category"],
+    "queue_open": ["stage"],
+    "queue_aging": ["bucket"],
+    "ar_aging_buckets": ["kind", "bucket"],
+    "timely_filing_at_risk": ["band"],
+    "appeal_deadline_at_risk": ["band"],
+    "manual_touch_rate": ["domain"],
+}
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

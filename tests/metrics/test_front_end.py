@@ -17,6 +17,10 @@ def kpis(world: World, period: Period = MAY, as_of=AS_OF, **kw):
     return compute_kpis(world.frames(), as_of, period, **kw)
 
 
+def _status(category: str):
+    return lambda w, p: w.status(p, category)
+
+
 # (pcn, how it was answered) → counted as: accepted, rejected or no outcome.
 OUTCOMES = [
     ("999 IK5 A", lambda w, p: w.ack(p, "A"), "accepted"),
@@ -30,10 +34,7 @@ OUTCOMES = [
     ("277CA A1", lambda w, p: w.status(p, "A1"), "accepted"),
     ("277CA A2", lambda w, p: w.status(p, "A2"), "accepted"),
     ("277CA A5", lambda w, p: w.status(p, "A5"), "accepted"),
-    *[
-        (f"277CA {c}", (lambda c: lambda w, p: w.status(p, c))(c), "rejected")
-        for c in ("A3", "A4", "A6", "A7", "A8")
-    ],
+    *[(f"277CA {c}", _status(c), "rejected") for c in ("A3", "A4", "A6", "A7", "A8")],
     ("277CA rejection above", lambda w, p: w.status(p, "A1", rejected_above=True), "rejected"),
     ("999 A then 277CA A7", lambda w, p: (w.ack(p, "A"), w.status(p, "A7")), "rejected"),
     ("test 999 only", lambda w, p: w.ack(p, "A", is_test=True), "none"),

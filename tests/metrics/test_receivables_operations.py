@@ -58,8 +58,9 @@ def test_cash_collected_from_erp_else_derived_from_remits():
     d.claim("C", at("2024-05-01 08:00"))
     rem = d.remit(day("2024-05-10"))
     first = d.loop(rem, "C", charge=100, paid=100)
-    d.loop(d.remit(day("2024-05-11")), "C", charge=-100, paid=-100, status_code="22",
-           reverses=first)  # fmt: skip
+    d.loop(
+        d.remit(day("2024-05-11")), "C", charge=-100, paid=-100, status_code="22", reverses=first
+    )
     derived = compute_kpis(d.frames(), AS_OF, MAY)
     assert derived.values["cash_collected"] == "0.00"
     assert derived.flags["cash_collected"] == ["source:derived"]
@@ -82,11 +83,21 @@ def test_erp_ar_aging_days_in_ar_and_credit_balances():
     v = compute_kpis(w.frames(), AS_OF, MAY).values
     ar = 34_000 + 20_000 + 10_000 + 5_000
     assert v["ar_aging_buckets"] == {
-        "insurance": {"0-30": "340.00", "31-60": "200.00", "61-90": "0.00",
-                      "91-120": "100.00", "121+": "0.00"},
-        "patient": {"0-30": "0.00", "31-60": "0.00", "61-90": "0.00", "91-120": "0.00",
-                    "121+": "50.00"},
-    }  # fmt: skip
+        "insurance": {
+            "0-30": "340.00",
+            "31-60": "200.00",
+            "61-90": "0.00",
+            "91-120": "100.00",
+            "121+": "0.00",
+        },
+        "patient": {
+            "0-30": "0.00",
+            "31-60": "0.00",
+            "61-90": "0.00",
+            "91-120": "0.00",
+            "121+": "50.00",
+        },
+    }
     assert v["ar_over_90_pct"] == 15_000 / ar
     assert v["credit_balances"] == {"count": 1, "dollars": "-7.00"}
     assert v["days_in_ar_gross"] == round(ar / (3 * 920_000 / 92), 2)
@@ -97,12 +108,20 @@ def test_erp_ar_aging_days_in_ar_and_credit_balances():
 def test_derived_ar_is_billed_ar_flagged():
     w = World()
     payer = w.payer("ACME")
-    w.claim("OPEN", at("2024-05-02 08:00"), payer=payer, charge=40_000,
-            service_from=day("2024-02-01"))  # fmt: skip
-    w.claim("PAID", at("2024-05-02 08:00"), payer=payer, charge=10_000,
-            service_from=day("2024-05-01"))  # fmt: skip
-    w.loop(w.remit(day("2024-05-20"), payer=payer), "PAID", charge=10_000, paid=7_000, pr=1_000,
-           cas=(("CO", "45", 2_000), ("PR", "1", 1_000)))  # fmt: skip
+    w.claim(
+        "OPEN", at("2024-05-02 08:00"), payer=payer, charge=40_000, service_from=day("2024-02-01")
+    )
+    w.claim(
+        "PAID", at("2024-05-02 08:00"), payer=payer, charge=10_000, service_from=day("2024-05-01")
+    )
+    w.loop(
+        w.remit(day("2024-05-20"), payer=payer),
+        "PAID",
+        charge=10_000,
+        paid=7_000,
+        pr=1_000,
+        cas=(("CO", "45", 2_000), ("PR", "1", 1_000)),
+    )
     r = compute_kpis(w.frames(), AS_OF, MAY)
     assert r.values["ar_aging_buckets"]["insurance"]["91-120"] == "400.00"
     assert r.values["ar_aging_buckets"]["patient"]["0-30"] == "10.00"
@@ -118,10 +137,20 @@ def test_work_queues_sla_and_resolution():
     w.work_item(at("2024-06-15 00:00"), stage="denial", cents=100)  # 0 days
     w.work_item(at("2024-06-13 11:00"), stage="posting", due_at=at("2024-06-14 00:00"))  # 2 d
     w.work_item(at("2024-05-01 00:00"), stage="denial", cents=900, due_at=at("2024-05-05 00:00"))
-    w.work_item(at("2024-06-01 00:00"), resolved_at=at("2024-06-10 00:00"), status="closed",
-                due_at=at("2024-06-05 00:00"), by_person=True)  # fmt: skip
-    w.work_item(at("2024-06-01 00:00"), resolved_at=at("2024-06-02 00:00"), status="closed",
-                due_at=at("2024-06-05 00:00"), by_person=False)  # fmt: skip
+    w.work_item(
+        at("2024-06-01 00:00"),
+        resolved_at=at("2024-06-10 00:00"),
+        status="closed",
+        due_at=at("2024-06-05 00:00"),
+        by_person=True,
+    )
+    w.work_item(
+        at("2024-06-01 00:00"),
+        resolved_at=at("2024-06-02 00:00"),
+        status="closed",
+        due_at=at("2024-06-05 00:00"),
+        by_person=False,
+    )
     w.work_item(at("2024-06-01 00:00"), status="closed")  # closed without a time
     v = compute_kpis(w.frames(), now, Period.month(2024, 6)).values
     assert v["queue_open"] == {
@@ -148,8 +177,9 @@ def test_timely_filing_and_appeal_deadlines():
     w = World()
     payer = w.payer("ACME", filing_days=90, appeal_days=60)
     # as-of 2024-06-15: service + 90 days
-    w.claim("RED", at("2024-05-01 08:00"), payer=payer, service_from=day("2024-03-20"),
-            charge=1_000)  # deadline 06-18: 3 days  # fmt: skip
+    w.claim(
+        "RED", at("2024-05-01 08:00"), payer=payer, service_from=day("2024-03-20"), charge=1_000
+    )  # deadline 06-18: 3 days
     w.claim("AMBER", at("2024-05-01 08:00"), payer=payer, service_from=day("2024-04-10"))
     w.claim("FAR", at("2024-05-01 08:00"), payer=payer, service_from=day("2024-06-01"))
     w.claim("EXPIRED", at("2024-05-01 08:00"), payer=payer, service_from=day("2024-03-01"))
@@ -158,8 +188,14 @@ def test_timely_filing_and_appeal_deadlines():
     w.claim("PAYER_ACK", at("2024-05-01 08:00"), payer=payer, service_from=day("2024-03-20"))
     w.status("PAYER_ACK", "A2")
     w.claim("DENIED", at("2024-05-01 08:00"), payer=payer, service_from=day("2024-03-20"))
-    w.loop(w.remit(day("2024-04-20"), payer=payer), "DENIED", charge=500, paid=0,
-           denial="full", denied=500)  # appeal deadline 06-19  # fmt: skip
+    w.loop(
+        w.remit(day("2024-04-20"), payer=payer),
+        "DENIED",
+        charge=500,
+        paid=0,
+        denial="full",
+        denied=500,
+    )  # appeal deadline 06-19
     v = compute_kpis(w.frames(), AS_OF, Period.month(2024, 6)).values
     assert v["timely_filing_at_risk"]["red"] == {"count": 2, "dollars": "110.00"}
     assert v["timely_filing_at_risk"]["amber"]["count"] == 1

@@ -193,14 +193,21 @@ def side_by_side(url: str, repeat: int) -> dict:
     posting = frames.posting.to_pandas()
 
     def pandas_all():
-        loops = cp.merge(rt[["id", "production_date", "received_at"]].rename(
-            columns={"id": "remit_transaction_id"}), on="remit_transaction_id")  # fmt: skip
+        loops = cp.merge(
+            rt[["id", "production_date", "received_at"]].rename(
+                columns={"id": "remit_transaction_id"}
+            ),
+            on="remit_transaction_id",
+        )
         loops = loops[~loops.is_reversal & ~loops.is_predetermination]
         loops = loops.sort_values(["production_date", "remit_transaction_id", "seq"])
         loops["key"] = loops.claim_id.astype("string").fillna(loops.pcn)
         initial = loops.drop_duplicates(["key", "payer_id"])
-        initial = initial.merge(claim[["id", "facility_id"]].rename(columns={"id": "claim_id"}),
-                                on="claim_id", how="left")  # fmt: skip
+        initial = initial.merge(
+            claim[["id", "facility_id"]].rename(columns={"id": "claim_id"}),
+            on="claim_id",
+            how="left",
+        )
         initial["month"] = pd.to_datetime(initial.production_date).dt.to_period("M")
         initial["denied"] = initial.denial_kind.isin(["full", "partial"])
         initial.groupby(["facility_id", "month"], dropna=False).denied.mean()

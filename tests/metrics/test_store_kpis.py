@@ -142,6 +142,7 @@ def test_kpi_json_contract(store_url, store, tmp_path):
             assert isinstance(value, dict), name
 
 
+@pytest.mark.slow
 def test_kpi_json_by_facility_and_month(store_url, store, tmp_path):
     world, _ = worked_example()
     world.claim("U1", at("2024-05-05 08:00"))
@@ -165,6 +166,7 @@ def test_kpi_json_by_facility_and_month(store_url, store, tmp_path):
     assert months[0] == "2024-05" and months[-1] == "2024-08"
 
 
+@pytest.mark.slow
 def test_kpi_human_output_and_errors(store_url, store, tmp_path):
     world, _ = worked_example()
     world.write(store)

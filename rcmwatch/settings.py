@@ -42,6 +42,33 @@ def _parse_str(raw: str) -> str:
     return raw.strip()
 
 
+def _parse_cents(raw: str) -> int:
+    from rcmwatch.money import to_cents
+
+    cents = to_cents(raw.strip())
+    if cents < 0:
+        raise ValueError("must not be negative")
+    return cents
+
+
+def _parse_anchor(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("service", "submission"):
+        raise ValueError("expected service or submission")
+    return value
+
+
+def _parse_targets(raw: str) -> str:
+    # Only the syntax here: the KPI names are checked against the registry when KPIs run,
+    # so reading settings never imports the metrics.
+    import re
+
+    for part in raw.split(","):
+        if part.strip() and not re.match(r"^\s*[a-z0-9_]+\s*(>=|<=)\s*[0-9.]+\s*$", part):
+            raise ValueError(f"{part.strip()!r} is not NAME>=VALUE or NAME<=VALUE")
+    return raw.strip()
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -104,6 +131,28 @@ SETTINGS: tuple[Setting, ...] = (
         "67108864",
         "Landed files up to this size are kept raw in the store; larger ones by path + SHA-256.",
         _parse_int,
+    ),
+    Setting(
+        "kpi_targets",
+        "RCMWATCH_KPI_TARGETS",
+        "",
+        "Override KPI targets, e.g. initial_denial_rate<=0.06,days_in_ar_net<=40 (rates as "
+        "fractions). Unset: KPI.md's defaults (docs/KPIS.md lists them).",
+        _parse_targets,
+    ),
+    Setting(
+        "underpayment_tolerance",
+        "RCMWATCH_UNDERPAYMENT_TOLERANCE",
+        "1.00",
+        "Dollars a payment may fall short of the fee schedule before it counts as an underpayment.",
+        _parse_cents,
+    ),
+    Setting(
+        "ar_age_anchor",
+        "RCMWATCH_AR_AGE_ANCHOR",
+        "service",
+        "What A/R ages from: service (date of service) or submission (first submission date).",
+        _parse_anchor,
     ),
     Setting(
         "sqlite_busy_timeout_ms",

@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "reference",
     "ingest",
     "edi",
+    "kpi",
     "bench",
 )
 

@@ -177,3 +177,17 @@ class AppState(Base):
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[dict] = mapped_column(Json)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MetricInvalidation(IdMixin, Base):
+    """A day whose KPI inputs changed since its snapshots were computed: ingest and collectors
+    mark (family, day) in the transaction that changes the rows; the snapshot refresh recomputes
+    those days and deletes the marks it consumed (``rcmwatch.store.snapshots``)."""
+
+    __tablename__ = "metric_invalidation"
+    __table_args__ = (UniqueConstraint("family", "day"),)
+    # front_end | adjudication | posting | erp | work | interface
+    family: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date]
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(200))

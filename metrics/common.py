@@ -1,0 +1,146 @@
+"""What every KPI family shares: aggregation by dimensions, nearest-rank percentiles, the payer
+class lookup and the void rule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import polars as pl
+
+from metrics.frames import Frames
+
+# 277CA claim-level status categories (STC01-1), KPI.md §1.
+REJECT_277 = ("A3", "A4", "A6", "A7", "A8")
+ACCEPT_277 = ("A1", "A2", "A5")
+PAYER_ACCEPT_277 = ("A2", "A5")  # A1 is the clearinghouse's: it does not stop the filing clock
+REJECT_999 = ("R", "M", "W", "X")
+ACCEPT_999 = ("A", "E")
+DENIAL_KINDS = ("full", "partial")
+SECONDS_PER_HOUR = 3600
+
+
+def as_utc(at: datetime) -> datetime:
+    if at.tzinfo is None:
+        return at.replace(tzinfo=UTC)
+    return at.astimezone(UTC)
+
+
+def aggregate(facts: pl.DataFrame, by: Sequence[str], *aggs: pl.Expr) -> pl.DataFrame:
+    """One row per group of ``by`` (one row overall when ``by`` is empty, even for no facts)."""
+    if not by:
+        return facts.select(*aggs)
+    return facts.group_by(list(by), maintain_order=False).agg(*aggs)
+
+
+def count_true(expr: pl.Expr) -> pl.Expr:
+    return expr.fill_null(False).cast(pl.Int64).sum()
+
+
+def sum_cents(expr: pl.Expr) -> pl.Expr:
+    return expr.fill_null(0).sum().cast(pl.Int64)
+
+
+def nearest_rank(expr: pl.Expr, numerator: int, denominator: int) -> pl.Expr:
+    """The p-th percentile (p = numerator/denominator) by the nearest-rank method: the smallest
+    value such that at least p of the values are at or below it (exact integer arithmetic; the
+    median is the lower middle value for an even count). Nulls are ignored; null when none."""
+    values = expr.drop_nulls().sort()
+    n = values.len()
+    rank = (n * numerator + denominator - 1) // denominator  # ceil(p * n), 1-based
+    return values.get((rank - 1).clip(lower_bound=0), null_on_oob=True)
+
+
+def nearest_rank_list(values: Sequence[int], numerator: int, denominator: int) -> int | None:
+    ordered = sorted(v for v in values if v is not None)
+    if not ordered:
+        return None
+    rank = (len(ordered) * numerator + denominator - 1) // denominator
+    return ordered[max(rank, 1) - 1]
+
+
+def with_payer_class(facts: pl.DataFrame, frames: Frames) -> pl.DataFrame:
+    """Adds ``payer_class`` from the payer table (null when the payer is unknown)."""
+    classes = frames.payer.select(pl.col("id").alias("payer_id"), "payer_class")
+    return facts.join(classes, on="payer_id", how="left")
+
+
+def void_dates(frames: Frames, as_of: datetime) -> pl.DataFrame:
+    """``claim_id`` → ``void_date``: the UTC day a void (frequency 8) was submitted, if known at
+    as-of. From that day on the claim leaves every denominator (KPI.md conventions)."""
+    return frames.claim.filter(
+        pl.col("voided_at").is_not_null() & (pl.col("voided_at") <= pl.lit(as_utc(as_of)))
+    ).select(pl.col("id").alias("claim_id"), pl.col("voided_at").dt.date().alias("void_date"))
+
+
+def drop_voided(facts: pl.DataFrame, voids: pl.DataFrame, day_column: str) -> pl.DataFrame:
+    """Facts of a voided claim dated on or after its void day are dropped."""
+    joined = facts.join(voids, on="claim_id", how="left")
+    keep = pl.col("void_date").is_null() | (pl.col(day_column) < pl.col("void_date"))
+    return joined.filter(keep).drop("void_date")
+
+
+def seconds_to_hours(seconds: int | None) -> float | None:
+    if seconds is None:
+        return None
+    return round(seconds / SECONDS_PER_HOUR, 2)
+
+
+def remit_loops(frames: Frames, as_of: datetime) -> pl.DataFrame:
+    """Every CLP loop known at as-of (its 835 received by then), with its transaction's
+    production date (DTM*405, else BPR16, else the day it was received), receipt time and
+    balancing, ordered as the payer produced them (production date, transaction, position)."""
+    as_of = as_utc(as_of)
+    remits = frames.remit_transaction.filter(pl.col("received_at") <= pl.lit(as_of)).select(
+        pl.col("id").alias("remit_transaction_id"),
+        pl.coalesce("production_date", pl.col("received_at").dt.date()).alias("production_date"),
+        "received_at",
+        pl.col("balanced").fill_null(True).alias("remit_balanced"),
+    )
+    return (
+        frames.claim_payment.join(remits, on="remit_transaction_id", how="inner")
+        .filter(pl.col("production_date") <= pl.lit(as_of.date()))
+        .sort(["production_date", "remit_transaction_id", "seq"])
+    )
+
+
+def adjudications(loops: pl.DataFrame) -> pl.DataFrame:
+    """Loops that are adjudications: neither reversals (CLP02 = 22) nor predeterminations (25)."""
+    return loops.filter(
+        ~pl.col("is_reversal").fill_null(False) & ~pl.col("is_predetermination").fill_null(False)
+    )
+
+
+@dataclass(frozen=True)
+class KpiParams:
+    """The knobs KPI.md leaves to the installation (each fed by a setting)."""
+
+    underpayment_tolerance_cents: int = 100
+    ar_age_anchor: str = "service"  # service | submission
+
+    def __post_init__(self) -> None:
+        if self.ar_age_anchor not in ("service", "submission"):
+            raise ValueError(
+                f"A/R age anchor must be service or submission, not {self.ar_age_anchor!r}"
+            )
+        if self.underpayment_tolerance_cents < 0:
+            raise ValueError("the underpayment tolerance cannot be negative")
+
+
+def end_of_day(day: date) -> datetime:
+    """The exclusive end of a UTC day."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def adr_window(at: date) -> tuple[date, date]:
+    """The last three complete calendar months ending on or before ``at`` (first and last
+    day): M-2..M when ``at`` is the last day of its month M, else the three months before."""
+    first_of_month = at.replace(day=1)
+    next_month = (first_of_month + timedelta(days=32)).replace(day=1)
+    end_month = first_of_month if at == next_month - timedelta(days=1) else None
+    last = first_of_month - timedelta(days=1) if end_month is None else at
+    start = last.replace(day=1)
+    for _ in range(2):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start, last

@@ -165,8 +165,9 @@ class ClaimRowBuilder:
             target = (self._claim, f"__ref{qualifier}", L.CLAIM_REFS[qualifier])
         elif self._line_level() and qualifier == L.LINE_CONTROL_REF:
             target = (self._lx, "__6r", "line_control_number")
-        elif qualifier == "EI" and self._loop == "NM185" and self._scope == L.BILLING_LEVEL:
-            target = (self._bp, "__ei", "billing_tax_id")
+        elif qualifier == "EI" and self._loop == "NM185" and not self._in_claim:
+            billing = self._scope == L.BILLING_LEVEL
+            target = (self._bp, "__ei", "billing_tax_id") if billing else None
         if target is not None and (row := self._first(target[0], target[1])):
             row[target[2]] = seg.element(2) or None
 

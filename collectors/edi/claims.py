@@ -38,7 +38,7 @@ from collectors.edi.diagnostics import Diagnostics, capped
 from collectors.edi.envelope import EnvelopeTracker
 from collectors.edi.fields import Field, missing_warning, structure_warning
 from collectors.edi.hierarchy import check_hls, scoped_levels
-from collectors.edi.segment_frames import SegmentBatch, SegmentFrameReader
+from collectors.edi.segment_frames import SegmentBatch
 
 Engine = Literal["vectorised", "reference"]
 Columns = Literal["all", "summary"]
@@ -532,25 +532,8 @@ def read_claims(
     path: str | Path, *, engine: Engine = "vectorised", chunk_bytes: int = DEFAULT_CHUNK_BYTES
 ) -> Claims:
     """All 837 frames of a file (other transaction sets are skipped)."""
-    if engine == "reference":
-        return _read_reference(path, chunk_bytes)
-    reader = SegmentFrameReader.open(path, chunk_bytes=chunk_bytes)
-    flattener = ClaimFlattener(reader.diagnostics, reader.envelope)
-    parts = [frames for batch in reader if (frames := flattener.flatten(batch)) is not None]
-    return Claims(ClaimFrames.concat(parts), reader.envelope, reader.diagnostics)
+    from collectors.edi.x12_frames import read_x12
 
-
-def _read_reference(path: str | Path, chunk_bytes: int) -> Claims:
-    from collectors.edi.claim_reference import ClaimRowBuilder
-    from collectors.edi.segments import SegmentReader
-
-    reader = SegmentReader.open(path, chunk_bytes=chunk_bytes)
-    builder = ClaimRowBuilder(reader.diagnostics)
-    env = reader.envelope
-    for seg in reader:
-        index = seg.transaction_index
-        if index is not None and env.transactions[index].set_id == "837":
-            builder.add(seg)
-    indices = [t.index for t in env.transactions if t.set_id == "837"]
-    frames = builder.frames(transaction_envelope(env, indices))
-    return Claims(frames, env, reader.diagnostics)
+    parsed = read_x12(path, engine=engine, chunk_bytes=chunk_bytes, kinds=("837",))
+    frames = parsed.frames.claims if parsed.frames.claims is not None else ClaimFrames.empty()
+    return Claims(frames, parsed.envelope, parsed.diagnostics)

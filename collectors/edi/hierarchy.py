@@ -94,14 +94,20 @@ class HierarchyTracker:
 
 
 def scoped_levels(
-    hierarchy: Hierarchy, level: pl.Expr, is_hl: pl.Expr, is_st: pl.Expr
+    hierarchy: Hierarchy,
+    level: pl.Expr,
+    is_hl: pl.Expr,
+    is_st: pl.Expr,
+    value: pl.Expr | None = None,
 ) -> dict[str, pl.Expr]:
-    """Per level, the 1-based ordinal (in the batch) of the latest HL of that level above each
-    row: null before one and after an ST or an HL of a higher level (vectorised)."""
+    """Per level, the latest HL of that level at or above each row, as ``value`` (a positive
+    key; by default the 1-based ordinal of the batch's HLs of that level): null before one and
+    after an ST or an HL of a higher level (vectorised)."""
     out = {}
     for position, code in enumerate(hierarchy.levels):
         marker = is_hl & (level == code)
-        filled = pl.when(marker).then(marker.cast(pl.Int64).cum_sum()).when(is_st).then(0)
+        key = marker.cast(pl.Int64).cum_sum() if value is None else value
+        filled = pl.when(marker).then(key).when(is_st).then(0)
         for higher in hierarchy.levels[:position]:
             filled = filled.when(is_hl & (level == higher)).then(0)
         filled = filled.forward_fill()

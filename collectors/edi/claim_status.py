@@ -61,6 +61,7 @@ class ClaimStatusFlattener:
         self.diagnostics = diagnostics
         self.envelope = envelope
         self._statuses = 0
+        self._hls = 0
 
     def prepare(
         self, batch: SegmentBatch
@@ -84,8 +85,9 @@ class ClaimStatusFlattener:
     def absorb(self, result: tuple[ClaimStatusFrames, Diagnostics]) -> ClaimStatusFrames:
         frames, diagnostics = result
         self.diagnostics.merge(diagnostics)
-        frames = frames.offset({"status_index": self._statuses})
+        frames = frames.offset({"status_index": self._statuses, "hl_index": self._hls})
         self._statuses += frames.statuses.height
+        self._hls += frames.statuses.get_column("hl_index").n_unique()  # every HL has a row
         return frames
 
     def flatten(self, batch: SegmentBatch) -> ClaimStatusFrames | None:
@@ -316,6 +318,7 @@ class _BatchStatuses:
             service_date_from=pl.coalesce("line_date_from", "hl_date_from"),
             service_date_to=pl.coalesce("line_date_to", "hl_date_to"),
             status_index=pl.int_range(pl.len()),
+            hl_index=pl.col("hl") - 1,
         )
         claims = (
             hls.filter(level == L.CLAIM_LEVEL)

@@ -27,7 +27,8 @@ Frames (money Int64 cents, dates ``pl.Date``, codes as sent, text trimmed, empty
     (BHT05), claim_count (PT HLs).
 
 ``statuses`` — one row per STC, and one per HL that has no STC of its own (status columns null)
-    status_index, transaction_index, segment_number (of the STC, or of the HL), hl_id (HL01),
+    status_index, transaction_index, segment_number (of the STC, or of the HL), hl_index
+    (0-based ordinal of the HL in the file: the rows of one HL share it), hl_id (HL01),
     hl_parent_id (HL02), hl_level (HL03: "20" | "21" | "19" | "PT"), line_number (1-based SVC
     of a line-level status in its HL; null at HL level), entity_identifier_code (NM101),
     entity_identifier (NM109), entity_name (NM103), entity_first_name (NM104), trn_reference
@@ -100,7 +101,8 @@ TRANSACTION_SCHEMA: dict[str, pl.DataType] = {
 }  # fmt: skip
 
 STATUS_SCHEMA: dict[str, pl.DataType] = {
-    "status_index": _I, "transaction_index": _I, "segment_number": _I, "hl_id": _S,
+    "status_index": _I, "transaction_index": _I, "segment_number": _I, "hl_index": _I,
+    "hl_id": _S,
     "hl_parent_id": _S, "hl_level": _S, "line_number": _I, "entity_identifier_code": _S,
     "entity_identifier": _S, "entity_name": _S, "entity_first_name": _S, "trn_reference": _S,
     "receiver_trn_reference": _S, "provider_npi": _S, "patient_control_number": _S,

@@ -81,6 +81,7 @@ class ClaimStatusRowBuilder:
         self._hl = {
             "transaction_index": seg.transaction_index,
             "segment_number": seg.number,
+            "hl_index": len(self._hls),
             "hl_id": seg.element(1) or None,
             "hl_parent_id": seg.element(2) or None,
             "hl_level": level or None,

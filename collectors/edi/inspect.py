@@ -4,11 +4,14 @@ Shape (keys in this order)::
 
     {"file", "ok", "error", "interchanges", "transactions": {"835": n, ...},
      "era": {...}            # only when the file has an 835 (this module's RemittanceSummary)
+     "claims": {...}         # only when it has an 837 (claim_summaries.ClaimSummary)
+     "acks": {...}           # only when it has a 999 or a 277CA (claim_summaries.AckSummary)
      "warnings": [...]}
 
-``claims`` (837) and ``acks`` (999/277CA) join through :data:`SUMMARIES`: a transaction set id
-maps to a summary class with a JSON key; each gets every batch that holds its sets and reports
-one JSON object at the end. Money leaves as two-decimal strings.
+Summaries join through :data:`SUMMARIES`: a transaction set id maps to a summary class with a JSON
+key (999 and 277 share one); each summary gets every batch that holds its sets, once, and reports
+one JSON object at the end (or nothing, when it read none: a 277 that is not a 277CA). Money
+leaves as two-decimal strings.
 
 Nothing escapes :func:`inspect_file`: a file that cannot be tokenised (not X12, truncated,
 unreadable) gives ``ok: false`` and a one-line ``error``; an unexpected failure too, worded as an
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from collectors.edi.chunks import DEFAULT_CHUNK_BYTES
+from collectors.edi.claim_summaries import AckSummary, ClaimSummary
 from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.envelope import EnvelopeTracker
 from collectors.edi.errors import X12Error
@@ -148,10 +152,15 @@ class RemittanceSummary:
         }
 
 
-# Transaction set id → summary factory. Issue 4 adds "837" (key "claims") and "999"/"277"
-# (key "acks"); the JSON lists summaries in this order after "transactions".
+# Transaction set id → summary factory; the JSON lists summaries in this order after
+# "transactions". Set ids mapping to one factory share one summary (999 and 277: "acks").
 SummaryFactory = Callable[[Diagnostics, EnvelopeTracker], Summary]
-SUMMARIES: dict[str, SummaryFactory] = {"835": RemittanceSummary}
+SUMMARIES: dict[str, SummaryFactory] = {
+    "835": RemittanceSummary,
+    "837": ClaimSummary,
+    "999": AckSummary,
+    "277": AckSummary,
+}
 
 
 def _failure(path: str, error: str, warnings: list[str]) -> dict[str, Any]:
@@ -189,7 +198,10 @@ def inspect_file(
 
 
 def _report(
-    path: str, envelope: EnvelopeTracker, diagnostics: Diagnostics, summaries: dict[str, Summary]
+    path: str,
+    envelope: EnvelopeTracker,
+    diagnostics: Diagnostics,
+    summaries: dict[SummaryFactory, Summary],
 ) -> dict[str, Any]:
     counts = Counter(t.set_id for t in envelope.transactions)
     out: dict[str, Any] = {
@@ -199,13 +211,12 @@ def _report(
         "interchanges": len(envelope.interchanges),
         "transactions": dict(sorted(counts.items())),
     }
-    # Summaries appear in SUMMARIES order, once each, only for sets the file has.
-    seen: set[str] = set()
-    for set_id in SUMMARIES:
-        summary = summaries.get(set_id)
-        if summary is not None and summary.key not in seen:
-            seen.add(summary.key)
-            out[summary.key] = summary.result()
+    # Summaries appear in SUMMARIES order, once each, only for sets the file has and reads.
+    for factory in dict.fromkeys(SUMMARIES.values()):
+        summary = summaries.get(factory)
+        result = summary.result() if summary is not None else None
+        if result is not None:
+            out[summary.key] = result
     out["warnings"] = diagnostics.rendered()
     return out
 
@@ -217,15 +228,17 @@ def _inspect_vectorised(path: str, chunk_bytes: int) -> dict[str, Any]:
     :data:`IN_FLIGHT` batches wait, which bounds memory.
     """
     reader = SegmentFrameReader.open(path, chunk_bytes=chunk_bytes)
-    summaries: dict[str, Summary] = {}
+    summaries: dict[SummaryFactory, Summary] = {}
     pending: deque[tuple[Summary, Future[Any]]] = deque()
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         for batch in reader:
-            for set_id in sorted({t.set_id for t in batch.transactions} & SUMMARIES.keys()):
-                summary = summaries.get(set_id)
+            set_ids = {t.set_id for t in batch.transactions}
+            factories = dict.fromkeys(f for s, f in SUMMARIES.items() if s in set_ids)
+            for factory in factories:
+                summary = summaries.get(factory)
                 if summary is None:
-                    summary = SUMMARIES[set_id](reader.diagnostics, reader.envelope)
-                    summaries[set_id] = summary
+                    summary = factory(reader.diagnostics, reader.envelope)
+                    summaries[factory] = summary
                 job = summary.prepare(batch)
                 if job is not None:
                     pending.append((summary, pool.submit(job)))
@@ -240,12 +253,21 @@ def _inspect_vectorised(path: str, chunk_bytes: int) -> dict[str, Any]:
 
 def _inspect_reference(path: str, chunk_bytes: int) -> dict[str, Any]:
     """The per-segment path end to end (tests compare it with the vectorised one)."""
-    from collectors.edi.remittance import read_remittance
+    from collectors.edi.x12_frames import read_x12
 
-    remit = read_remittance(path, engine="reference", chunk_bytes=chunk_bytes)
-    summaries: dict[str, Summary] = {}
-    if any(t.set_id == "835" for t in remit.envelope.transactions):
-        summary = RemittanceSummary(remit.diagnostics, remit.envelope)
-        summary.add_frames(remit.frames)
-        summaries["835"] = summary
-    return _report(path, remit.envelope, remit.diagnostics, summaries)
+    parsed = read_x12(path, engine="reference", chunk_bytes=chunk_bytes)
+    frames, env, diagnostics = parsed.frames, parsed.envelope, parsed.diagnostics
+    summaries: dict[SummaryFactory, Summary] = {}
+    if frames.remittance is not None:
+        era = RemittanceSummary(diagnostics, env)
+        era.add_frames(frames.remittance)
+        summaries[RemittanceSummary] = era
+    if frames.claims is not None:
+        claims = ClaimSummary(diagnostics, env)
+        claims.add_frames(frames.claims)
+        summaries[ClaimSummary] = claims
+    if frames.acks is not None or frames.claim_status is not None:
+        acks = AckSummary(diagnostics, env)
+        acks.add_frames(frames.acks, frames.claim_status)
+        summaries[AckSummary] = acks
+    return _report(path, env, diagnostics, summaries)

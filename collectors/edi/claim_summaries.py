@@ -32,6 +32,7 @@ from collectors.edi.acks import AckFlattener
 from collectors.edi.claim_frames import AckFrames, ClaimFrames, ClaimStatusFrames
 from collectors.edi.claim_status import ClaimStatusFlattener
 from collectors.edi.claim_status_layout import CLAIM_LEVEL
+from collectors.edi.claim_totals import ClaimCounts
 from collectors.edi.claims import ClaimFlattener
 from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.envelope import EnvelopeTracker
@@ -45,6 +46,10 @@ class ClaimTotals:
     claims: int = 0
     service_lines: int = 0
     charge: int = 0
+
+    @classmethod
+    def of_counts(cls, counts: ClaimCounts) -> ClaimTotals:
+        return cls(counts.claims, counts.service_lines, counts.charge)
 
     @classmethod
     def of(cls, frames: ClaimFrames) -> ClaimTotals:
@@ -124,13 +129,13 @@ class ClaimSummary:
         self._flattener = ClaimFlattener(diagnostics, envelope, columns="summary")
 
     def prepare(self, batch: SegmentBatch) -> Callable[[], Any] | None:
-        job = self._flattener.prepare(batch)
+        job = self._flattener.prepare_counts(batch)
         if job is None:
             return None
 
         def run() -> tuple[ClaimTotals, Diagnostics]:
-            frames, diagnostics = job()
-            return ClaimTotals.of(frames), diagnostics
+            counts, diagnostics = job()
+            return ClaimTotals.of_counts(counts), diagnostics
 
         return run
 

@@ -34,15 +34,28 @@ from collectors.edi import claim_layout as L
 from collectors.edi import frame_values as V
 from collectors.edi.chunks import DEFAULT_CHUNK_BYTES
 from collectors.edi.claim_frames import ClaimFrames, transaction_envelope
+from collectors.edi.claim_totals import ClaimCounts, quick_counts
 from collectors.edi.diagnostics import Diagnostics, capped
 from collectors.edi.envelope import EnvelopeTracker
 from collectors.edi.fields import Field, missing_warning, structure_warning
-from collectors.edi.hierarchy import check_hls, scoped_levels
+from collectors.edi.hierarchy import check_hls, with_levels
 from collectors.edi.segment_frames import SegmentBatch
 
 Engine = Literal["vectorised", "reference"]
 Columns = Literal["all", "summary"]
 _STRUCTURE = "structure"
+
+
+def claim_types(envelope_part: pl.DataFrame, diagnostics: Diagnostics) -> list[str | None]:
+    """Each transaction's claim type (claim_layout.claim_type), warning about unknown ones."""
+    kinds = []
+    for control, seg, impl in envelope_part.select(
+        "transaction_control_number", "segment_number", "implementation"
+    ).iter_rows():
+        kinds.append(L.claim_type(impl or ""))
+        if kinds[-1] is None:
+            diagnostics.warn("envelope", L.claim_type_warning(control or "", seg, impl or ""), seg)
+    return kinds
 
 
 def orphan_claim_warning(segment: int) -> str:
@@ -102,6 +115,32 @@ class ClaimFlattener:
     def flatten(self, batch: SegmentBatch) -> ClaimFrames | None:
         job = self.prepare(batch)
         return None if job is None else self.absorb(job())
+
+    def prepare_counts(
+        self, batch: SegmentBatch
+    ) -> Callable[[], tuple[ClaimCounts, Diagnostics]] | None:
+        """Like :meth:`prepare`, for inspect: only the batch's totals (and every warning).
+
+        Batches that cannot warn take :func:`collectors.edi.claim_totals.quick_counts`; the
+        others are flattened in summary mode.
+        """
+        indices = [t.index for t in batch.transactions if t.set_id == "837"]
+        if not indices:
+            return None
+        envelope_part = transaction_envelope(self.envelope, indices)
+
+        def job() -> tuple[ClaimCounts, Diagnostics]:
+            diagnostics = Diagnostics()
+            counts = quick_counts(batch, indices, diagnostics)
+            if counts is not None:
+                claim_types(envelope_part, diagnostics)
+                return counts, diagnostics
+            frames = _BatchClaims(diagnostics, batch, False).flatten(indices, envelope_part)
+            charge = frames.claims.get_column("charge_cents").sum()
+            counts = ClaimCounts(frames.claims.height, frames.service_lines.height, int(charge))
+            return counts, diagnostics
+
+        return job
 
 
 def _ordinal(marker: pl.Expr) -> pl.Expr:
@@ -179,26 +218,19 @@ class _BatchClaims:
         """The batch's 837 segments, split, with their loop context (claim_layout)."""
         tag, q1 = pl.col("tag"), pl.col("q1")
         hl, st = tag == "HL", tag == "ST"
-        level = pl.col("level")
-        levels = scoped_levels(L.HIERARCHY, level, hl, st)
         in_claim, part = pl.col("in_claim"), pl.col("part")
         lines = in_claim & tag.is_in(L.LINE_TAGS)
-        return (
+        segments = (
             self.batch.frame.lazy()
             .filter(pl.col("transaction_index").is_in(indices) & tag.is_in(L.TAGS))
-            .select(
-                "segment_number",
-                "tag",
-                "transaction_index",
-                q1="element1",
-                el=pl.col("text").str.split(self.batch.delimiters.element),
-            )
-            .with_columns(level=pl.when(hl).then(V.text(3).fill_null("")))
+            .select("segment_number", "tag", "transaction_index", "text", q1="element1")
+        )
+        names = {L.BILLING_LEVEL: "bp", L.SUBSCRIBER_LEVEL: "sub", L.PATIENT_LEVEL: "pat"}
+        element = self.batch.delimiters.element
+        return (
+            with_levels(segments, L.HIERARCHY, names, element=element)
             .with_columns(
-                bp=levels[L.BILLING_LEVEL],
-                sub=levels[L.SUBSCRIBER_LEVEL],
-                pat=levels[L.PATIENT_LEVEL],
-                scope=pl.when(hl).then(level).when(st).then(pl.lit("")).forward_fill(),
+                scope=pl.when(hl).then("level").when(st).then(pl.lit("")).forward_fill(),
                 in_claim=(
                     pl.when(tag.is_in(L.CLAIM_BOUNDARY_TAGS)).then(tag).forward_fill() == "CLM"
                 ),
@@ -207,10 +239,11 @@ class _BatchClaims:
                 .when(tag.is_in(("ST", "HL", "SE")))
                 .then(pl.lit(""))
                 .forward_fill(),
-                loop=pl.when(tag == "NM1")
-                .then(pl.concat_str(pl.lit("NM1"), q1.fill_null("")))
+                loop_tag=pl.when(tag.is_in((*L.LOOP_TAGS, "NM1"))).then(tag).forward_fill(),
+                loop_entity=pl.when(tag == "NM1")
+                .then(q1.fill_null(""))
                 .when(tag.is_in(L.LOOP_TAGS))
-                .then(tag)
+                .then(pl.lit(""))
                 .forward_fill(),
             )
             .with_columns(
@@ -224,20 +257,32 @@ class _BatchClaims:
             .collect()
         )
 
+    def _split(self) -> pl.Expr:
+        """A segment's elements as a list (index 0 is the tag)."""
+        return pl.col("text").str.split(self.batch.delimiters.element)
+
     def flatten(self, indices: list[int], envelope_part: pl.DataFrame) -> ClaimFrames:
         ctx = self._context(indices)
         by_tag = {key[0]: frame for key, frame in ctx.partition_by("tag", as_dict=True).items()}
         empty = ctx.clear()
+        split = self._split().alias("el")
 
         def rows(tag: str) -> pl.LazyFrame:
-            return by_tag.get(tag, empty).lazy()
+            """The batch's segments of ``tag``, with their elements (``el``)."""
+            return by_tag.get(tag, empty).lazy().with_columns(split)
 
         def nm1(entity: str) -> pl.LazyFrame:
             return rows("NM1").filter(q1 == entity)
 
-        check_hls(L.HIERARCHY, by_tag.get("HL", empty), self.diagnostics)
+        def loop_is(marker: str) -> pl.Expr:
+            """In the loop of ``marker``: a loop tag, or NM1 + entity code (``NM185``)."""
+            if marker.startswith("NM1"):
+                return (pl.col("loop_tag") == "NM1") & (pl.col("loop_entity") == marker[3:])
+            return pl.col("loop_tag") == marker
+
+        check_hls(L.HIERARCHY, rows("HL").collect(), self.diagnostics)
         q1 = pl.col("q1")
-        scope, loop, part = pl.col("scope"), pl.col("loop"), pl.col("part")
+        scope, part = pl.col("scope"), pl.col("part")
         in_claim, outside = pl.col("in_claim"), ~pl.col("in_claim")
         full, declared = self.full, self.declared
         q = _Queries(full)
@@ -264,7 +309,7 @@ class _BatchClaims:
             q.add(
                 "billing", "NM1", source, ("bp",), billing_name=V.text(3), billing_npi=V.npi(8, 9)
             )
-            source = rows("REF").filter(in_billing & (loop == "NM185") & (q1 == "EI"))
+            source = rows("REF").filter(in_billing & loop_is("NM185") & (q1 == "EI"))
             q.add("tax", "REF", V.first_by(source, "bp"), ("bp",), billing_tax_id=V.text(2))
             source = V.first_by(nm1("87").filter(in_billing), "bp")
             q.add("pay_to", "NM1", source, ("bp",), pay_to_npi=V.npi(8, 9))
@@ -283,7 +328,7 @@ class _BatchClaims:
             ("sub", L.SUBSCRIBER_LEVEL, "IL", "subscriber_"),
             ("pat", L.PATIENT_LEVEL, "QC", "patient_"),
         ):
-            source = rows("DMG").filter((scope == level) & outside & (loop == f"NM1{entity}"))
+            source = rows("DMG").filter((scope == level) & outside & loop_is(f"NM1{entity}"))
             q.add(
                 f"dmg_{key}", "DMG", V.first_by(source, key), (key,), _named(L.DMG_FIELDS, prefix)
             )
@@ -305,7 +350,7 @@ class _BatchClaims:
             **{f"missing_{e}": ~V.present(e) for e in L.CLM_REQUIRED},
             **(components if full else {}),
         )
-        claim_level = in_claim & (loop == "CLM")
+        claim_level = in_claim & loop_is("CLM")
         if full:
             for qualifier, column in L.CLAIM_REFS.items():
                 source = V.first_by(rows("REF").filter(claim_level & (q1 == qualifier)), "claim")
@@ -342,7 +387,7 @@ class _BatchClaims:
             rows("LX").filter(in_claim).select("lx", "segment_number", *lx),
             [V.Conversion("line_number", "count", "LX01")],
         )
-        line_level = in_claim & (part == "LX") & (loop == "LX")
+        line_level = in_claim & (part == "LX") & loop_is("LX")
         source = V.first_by(rows("DTP").filter(line_level & (q1 == L.LINE_DATE)), "lx")
         q.period("line_dates", source, ("lx",), ("service_date_from", "service_date_to"))
         if full:
@@ -380,7 +425,7 @@ class _BatchClaims:
         # -- other payers (2320 and its 2330A/B) --
         keys = ("op", "claim", "transaction_index")
         q.add("other", "SBR", rows("SBR").filter(in_claim), keys, _named(L.OTHER_PAYER_SBR_FIELDS))
-        source = rows("AMT").filter(in_claim & (part == "SBR") & (loop == "SBR") & (q1 == "D"))
+        source = rows("AMT").filter(in_claim & (part == "SBR") & loop_is("SBR") & (q1 == "D"))
         q.add("paid", "AMT", V.first_by(source, "op"), ("op",), [(L.PAID_AMOUNT, "paid_cents")])
         if full:
             in_other = in_claim & (part == "SBR")
@@ -495,14 +540,7 @@ class _BatchClaims:
 
         counts = claims.group_by("transaction_index").agg(claim_count=pl.len())
         transactions = joined(envelope_part, "transaction_index", "bht", "submitter_", "receiver_")
-        kinds = []
-        for control, seg, impl in transactions.select(
-            "transaction_control_number", "segment_number", "implementation"
-        ).iter_rows():
-            kinds.append(L.claim_type(impl or ""))
-            if kinds[-1] is None:
-                text = L.claim_type_warning(control or "", seg, impl or "")
-                self.diagnostics.warn("envelope", text, seg)
+        kinds = claim_types(envelope_part, self.diagnostics)
         transactions = V.left_join(transactions, counts, "transaction_index").with_columns(
             pl.col("claim_count").fill_null(0),
             pl.Series("claim_type", kinds, dtype=pl.String),

@@ -40,26 +40,30 @@ Index = int | pl.Expr
 Kind = Literal["money", "date", "count"]
 
 
-def get(index: Index, column: str = "el") -> pl.Expr:
+Elements = str | pl.Expr  # the list column of a segment's elements, or an expression of it
+
+
+def get(index: Index, column: Elements = "el") -> pl.Expr:
     """Element ``index`` of the list column (``el``: index 0 is the tag), null when absent."""
-    return pl.col(column).list.get(index, null_on_oob=True)
+    elements = pl.col(column) if isinstance(column, str) else column
+    return elements.list.get(index, null_on_oob=True)
 
 
 def null_if_empty(value: pl.Expr) -> pl.Expr:
     return pl.when(value != "").then(value)
 
 
-def text(index: Index, column: str = "el") -> pl.Expr:
+def text(index: Index, column: Elements = "el") -> pl.Expr:
     """Element ``index`` trimmed, null when absent or empty (the per-segment ``element()``)."""
     return null_if_empty(get(index, column).str.strip_chars(BLANKS))
 
 
-def raw(index: Index, column: str = "el") -> pl.Expr:
+def raw(index: Index, column: Elements = "el") -> pl.Expr:
     """Element ``index`` as sent, null when absent or empty (amounts, dates, counts)."""
     return null_if_empty(get(index, column))
 
 
-def present(index: Index, column: str = "el") -> pl.Expr:
+def present(index: Index, column: Elements = "el") -> pl.Expr:
     return (get(index, column).str.strip_chars(BLANKS) != "").fill_null(False)
 
 

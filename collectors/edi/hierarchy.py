@@ -101,8 +101,8 @@ def scoped_levels(
     value: pl.Expr | None = None,
 ) -> dict[str, pl.Expr]:
     """Per level, the latest HL of that level at or above each row, as ``value`` (a positive
-    key; by default the 1-based ordinal of the batch's HLs of that level): null before one and
-    after an ST or an HL of a higher level (vectorised)."""
+    key; by default the 1-based ordinal of the batch's HLs of that level), 0 before one and after
+    an ST or an HL of a higher level (vectorised; see :func:`with_levels` for the usual use)."""
     out = {}
     for position, code in enumerate(hierarchy.levels):
         marker = is_hl & (level == code)
@@ -110,9 +110,51 @@ def scoped_levels(
         filled = pl.when(marker).then(key).when(is_st).then(0)
         for higher in hierarchy.levels[:position]:
             filled = filled.when(is_hl & (level == higher)).then(0)
-        filled = filled.forward_fill()
-        out[code] = pl.when(filled > 0).then(filled)
+        out[code] = filled.forward_fill()
     return out
+
+
+def with_levels(
+    segments: pl.LazyFrame,
+    hierarchy: Hierarchy,
+    names: dict[str, str],
+    *,
+    element: str,
+    key: str | None = None,
+) -> pl.LazyFrame:
+    """``segments`` (columns segment_number, tag, text; file order) with ``level`` (HL03 on HL
+    rows) and, for each level in ``names``, a column of that name keying the latest HL of the
+    level above each row (:func:`scoped_levels`; null when none). ``key`` names a column of HL
+    keys to use instead of the per-level ordinals.
+
+    The levels are computed over the few ST and HL rows, then joined back and forward filled:
+    much cheaper than evaluating the chains over every segment.
+    """
+    tag = pl.col("tag")
+    is_hl, is_st = tag == "HL", tag == "ST"
+    level = pl.col("level")
+    markers = (
+        segments.filter(is_hl | is_st)
+        .with_columns(
+            level=pl.when(is_hl).then(V.text(3, pl.col("text").str.split(element)).fill_null(""))
+        )
+        .with_columns(
+            **{
+                names[code]: expr
+                for code, expr in scoped_levels(
+                    hierarchy, level, is_hl, is_st, pl.col(key) if key else None
+                ).items()
+                if code in names
+            }
+        )
+        .select("segment_number", "level", *names.values())
+    )
+    columns = list(names.values())
+    return (
+        segments.join(markers, on="segment_number", how="left", maintain_order="left")
+        .with_columns(pl.col(columns).forward_fill())
+        .with_columns([pl.when(pl.col(c) > 0).then(pl.col(c)).alias(c) for c in columns])
+    )
 
 
 def check_hls(hierarchy: Hierarchy, hls: pl.DataFrame, diagnostics: Diagnostics) -> None:

@@ -62,6 +62,10 @@ class _Claims837:
         self.body: list[str] = []
         self.hl = 0
 
+    def _birth(self, first: int, last: int) -> str:
+        rnd = self.rnd
+        return f"{rnd.randint(first, last)}{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}"
+
     def _hl(self, parent: int | None, level: str, children: bool) -> int:
         self.hl += 1
         self.body.append(f"HL*{self.hl}*{parent or ''}*{level}*{1 if children else 0}")
@@ -96,7 +100,7 @@ class _Claims837:
             f"NM1*IL*1*SUBSCRIBER*PAT*A***MI*{member}",
             "N3*1 ELM STREET",
             "N4*SPRINGFIELD*IL*627040000",
-            f"DMG*D8*19{rnd.randint(40, 99)}0{rnd.randint(1, 9)}1{rnd.randint(0, 9)}*{rnd.choice('FM')}",
+            f"DMG*D8*{self._birth(1940, 1999)}*{rnd.choice('FM')}",
             f"NM1*PR*2*BENCH HEALTH PLAN {rnd.randint(1, 5)}*****PI*8772{rnd.randint(0, 9)}",
         ]
         if dependent:
@@ -106,7 +110,7 @@ class _Claims837:
                 "NM1*QC*1*SUBSCRIBER*CHILD",
                 "N3*1 ELM STREET",
                 "N4*SPRINGFIELD*IL*627040000",
-                f"DMG*D8*20{rnd.randint(10, 20)}0{rnd.randint(1, 9)}1{rnd.randint(0, 9)}*F",
+                f"DMG*D8*{self._birth(2010, 2020)}*F",
             ]
             t.dependents += claims
         for _ in range(claims):
@@ -142,8 +146,9 @@ class _Claims837:
             "PRV*PE*PXC*207Q00000X",
         ]
         if rnd.random() < 0.5:
+            site = rnd.randint(1, 20)
             self.body += [
-                f"NM1*77*2*BENCH FACILITY {rnd.randint(1, 20)}*****XX*{1_600_000_000 + rnd.randint(0, 20)}",
+                f"NM1*77*2*BENCH FACILITY {site}*****XX*{1_600_000_000 + site}",
                 "N3*2 OAK STREET",
                 "N4*SPRINGFIELD*IL*627020000",
             ]

@@ -61,14 +61,17 @@ empty → null; ``*_index`` columns are 0-based ordinals in the file; ``segment_
     bht_purpose (BHT02: 00 original, 18 reissue), bht_reference (BHT03), bht_date (BHT04),
     bht_time (BHT05), bht_type (BHT06: CH chargeable, RP reporting), submitter_name /
     submitter_id (1000A NM103/NM109), receiver_name / receiver_id (1000B NM103/NM109),
-    claim_count (CLM loops).
+    claim_count (CLM loops), billing_provider_count / subscriber_count / patient_count (HL
+    loops of level 20 / 22 / 23).
 
 ``claims`` — one row per CLM
     claim_index, transaction_index, segment_number, patient_control_number (CLM01),
     charge_cents (CLM02), facility_code (CLM05-1: place of service, or the facility type of the
     bill type), facility_code_qualifier (CLM05-2), frequency_code (CLM05-3: 1 original,
-    7 replacement, 8 void), billing_provider_hl / subscriber_hl / patient_hl (HL01 of the
-    claim's levels), billing_npi, billing_tax_id, billing_name, pay_to_npi,
+    7 replacement, 8 void), billing_provider_index / subscriber_index / patient_index (0-based
+    ordinals in the file of the claim's 2000A / 2000B / 2000C loops: the claims of one billing
+    provider share its index), billing_provider_hl / subscriber_hl / patient_hl (their HL01),
+    billing_npi, billing_tax_id, billing_name, pay_to_npi,
     service_facility_npi, service_facility_name, rendering_npi, attending_npi,
     payer_id (2010BB NM109), payer_name (NM103), payer_responsibility (SBR01 as sent: P, S, T,
     A..H, U), subscriber_relationship (SBR02), subscriber_group_number (SBR03),
@@ -122,6 +125,12 @@ LINE_KINDS = {"SV1": "professional", "SV2": "institutional"}
 
 BILLING_LEVEL, SUBSCRIBER_LEVEL, PATIENT_LEVEL = "20", "22", "23"
 HL_LEVELS = (BILLING_LEVEL, SUBSCRIBER_LEVEL, PATIENT_LEVEL)
+# Per level: the claims frame's index column and the transactions frame's count column.
+LEVEL_COLUMNS = {
+    BILLING_LEVEL: ("billing_provider_index", "billing_provider_count"),
+    SUBSCRIBER_LEVEL: ("subscriber_index", "subscriber_count"),
+    PATIENT_LEVEL: ("patient_index", "patient_count"),
+}
 HIERARCHY = Hierarchy(
     HL_LEVELS,
     {BILLING_LEVEL: "billing provider", SUBSCRIBER_LEVEL: "subscriber", PATIENT_LEVEL: "patient"},
@@ -225,14 +234,16 @@ TRANSACTION_SCHEMA: dict[str, pl.DataType] = {
     "claim_type": _S,
     "bht_purpose": _S, "bht_reference": _S, "bht_date": _D, "bht_time": _S, "bht_type": _S,
     "submitter_name": _S, "submitter_id": _S, "receiver_name": _S, "receiver_id": _S,
-    "claim_count": _I,
+    "claim_count": _I, "billing_provider_count": _I, "subscriber_count": _I,
+    "patient_count": _I,
 }  # fmt: skip
 
 CLAIM_SCHEMA: dict[str, pl.DataType] = {
     "claim_index": _I, "transaction_index": _I, "segment_number": _I,
     "patient_control_number": _S, "charge_cents": _I, "facility_code": _S,
-    "facility_code_qualifier": _S, "frequency_code": _S,
-    "billing_provider_hl": _S, "subscriber_hl": _S, "patient_hl": _S,
+    "facility_code_qualifier": _S, "frequency_code": _S, "billing_provider_index": _I,
+    "subscriber_index": _I, "patient_index": _I, "billing_provider_hl": _S, "subscriber_hl": _S,
+    "patient_hl": _S,
     "billing_npi": _S, "billing_tax_id": _S, "billing_name": _S, "pay_to_npi": _S,
     "service_facility_npi": _S, "service_facility_name": _S, "rendering_npi": _S,
     "attending_npi": _S, "payer_id": _S, "payer_name": _S, "payer_responsibility": _S,

@@ -47,6 +47,7 @@ class ClaimRowBuilder:
         self._others: list[Row] = []
         self._txn_index: int | None = None
         self._hierarchy = HierarchyTracker(L.HIERARCHY, diagnostics)
+        self._level_counts = dict.fromkeys(L.HL_LEVELS, 0)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -113,14 +114,20 @@ class ClaimRowBuilder:
         hl_id, level = seg.element(1), seg.element(3)
         self._hierarchy.see(hl_id, seg.element(2), level, seg.number)
         self._scope = level
+        if level not in L.LEVEL_COLUMNS:
+            return
+        index, count = L.LEVEL_COLUMNS[level]
+        self._txn[count] = self._txn.get(count, 0) + 1
+        row = {index: self._level_counts[level]}
+        self._level_counts[level] += 1
         if level == L.BILLING_LEVEL:
-            self._bp = {"billing_provider_hl": hl_id}
+            self._bp = {**row, "billing_provider_hl": hl_id}
             self._sub = self._pat = None
         elif level == L.SUBSCRIBER_LEVEL:
-            self._sub = {"subscriber_hl": hl_id}
+            self._sub = {**row, "subscriber_hl": hl_id}
             self._pat = None
-        elif level == L.PATIENT_LEVEL:
-            self._pat = {"patient_hl": hl_id}
+        else:
+            self._pat = {**row, "patient_hl": hl_id}
 
     def _on_bht(self, seg: Segment) -> None:
         if txn := self._first(self._txn, "__bht"):
@@ -373,14 +380,10 @@ class ClaimRowBuilder:
                     env["implementation"] or "",
                 )
                 self.diagnostics.warn("envelope", text, env["segment_number"])
-            transactions.append(
-                {
-                    **headers.get(index, {}),
-                    **env,
-                    "claim_type": kind,
-                    "claim_count": counts.get(index, 0),
-                }
-            )
+            header = headers.get(index, {})
+            levels = {count: header.get(count, 0) for _, count in L.LEVEL_COLUMNS.values()}
+            row = {**header, **env, **levels, "claim_type": kind}
+            transactions.append({**row, "claim_count": counts.get(index, 0)})
 
         def build(rows: list[Row], schema: dict[str, pl.DataType]) -> pl.DataFrame:
             data = [{k: row.get(k) for k in schema} for row in rows]

@@ -89,6 +89,7 @@ class ClaimFlattener:
         self.full = columns == "all"
         self._claims = 0
         self._lines = 0
+        self._levels = dict.fromkeys(L.HL_LEVELS, 0)
 
     def prepare(self, batch: SegmentBatch) -> Callable[[], tuple[ClaimFrames, Diagnostics]] | None:
         indices = [t.index for t in batch.transactions if t.set_id == "837"]
@@ -107,9 +108,14 @@ class ClaimFlattener:
     def absorb(self, result: tuple[ClaimFrames, Diagnostics]) -> ClaimFrames:
         frames, diagnostics = result
         self.diagnostics.merge(diagnostics)
-        frames = frames.offset({"claim_index": self._claims, "line_index": self._lines})
+        shifts = {"claim_index": self._claims, "line_index": self._lines}
+        for level, (index, _) in L.LEVEL_COLUMNS.items():
+            shifts[index] = self._levels[level]
+        frames = frames.offset(shifts)
         self._claims += frames.claims.height
         self._lines += frames.service_lines.height
+        for level, (_, count) in L.LEVEL_COLUMNS.items():
+            self._levels[level] += int(frames.transactions.get_column(count).sum())
         return frames
 
     def flatten(self, batch: SegmentBatch) -> ClaimFrames | None:
@@ -296,6 +302,9 @@ class _BatchClaims:
                 q.add(prefix, "NM1", source, tx, _named(L.PARTY_FIELDS, prefix))
 
         # -- billing providers (2000A), subscribers (2000B), patients (2000C) --
+        q.items["hl_counts"] = V.Query(
+            rows("HL").select("transaction_index", "segment_number", "level")
+        )
         if full:
             for key, level, column in (
                 ("bp", L.BILLING_LEVEL, "billing_provider_hl"),
@@ -520,6 +529,9 @@ class _BatchClaims:
             service_date_from=pl.coalesce("statement_date_from", "claim_date_from", "lines_from"),
             service_date_to=pl.coalesce("statement_date_to", "claim_date_to", "lines_to"),
             line_count=pl.col("line_count").fill_null(0),
+            billing_provider_index=pl.col("bp") - 1,
+            subscriber_index=pl.col("sub") - 1,
+            patient_index=pl.col("pat") - 1,
         ).rename({"claim": "claim_index"})
 
         diagnoses = (
@@ -539,10 +551,17 @@ class _BatchClaims:
         )
 
         counts = claims.group_by("transaction_index").agg(claim_count=pl.len())
+        level = pl.col("level")
+        hl_counts = (
+            done["hl_counts"]
+            .group_by("transaction_index")
+            .agg(**{count: (level == code).sum() for code, (_, count) in L.LEVEL_COLUMNS.items()})
+        )
         transactions = joined(envelope_part, "transaction_index", "bht", "submitter_", "receiver_")
         kinds = claim_types(envelope_part, self.diagnostics)
-        transactions = V.left_join(transactions, counts, "transaction_index").with_columns(
-            pl.col("claim_count").fill_null(0),
+        transactions = V.left_join(transactions, counts, "transaction_index")
+        transactions = V.left_join(transactions, hl_counts, "transaction_index").with_columns(
+            pl.col("claim_count", *[c for _, c in L.LEVEL_COLUMNS.values()]).fill_null(0),
             pl.Series("claim_type", kinds, dtype=pl.String),
         )
 

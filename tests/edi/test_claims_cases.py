@@ -33,7 +33,7 @@ def test_child_patient_under_a_subscriber(tmp_path: Path) -> None:
         "DMG*D8*20150601*F",
         *claim("CHILD1", "120", ("99213", "120")),
     ]
-    parsed, path = _claims(tmp_path, interchange([("837P", [body])]))
+    parsed, _ = _claims(tmp_path, interchange([("837P", [body])]))
     row = parsed.frames.claims.claims.row(0, named=True)
     assert row["patient_is_subscriber"] is False
     assert (row["patient_last_name"], row["patient_first_name"]) == ("DOE", "JANE")

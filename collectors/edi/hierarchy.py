@@ -24,6 +24,7 @@ from collectors.edi import frame_values as V
 from collectors.edi.diagnostics import Diagnostics, capped
 
 KIND = "structure"
+_ENDED = "\x00"  # taken for "no HL": an HL id that is a lone NUL byte is no real id
 
 
 @dataclass(frozen=True)
@@ -165,14 +166,16 @@ def check_hls(hierarchy: Hierarchy, hls: pl.DataFrame, diagnostics: Diagnostics)
     level, hl_id, tx = pl.col("level"), pl.col("hl_id"), "transaction_index"
     latest = {}
     for position, code in enumerate(levels[:-1]):
-        latest[code] = (
+        # A higher level ends this one: a marker (forward fill would skip a null), then null.
+        filled = (
             pl.when(level == code)
             .then(hl_id)
             .when(level.is_in(levels[:position]))
-            .then(pl.lit(None, pl.String))
+            .then(pl.lit(_ENDED))
             .forward_fill()
             .over(tx)
         )
+        latest[code] = pl.when(filled != _ENDED).then(filled)
     above = pl.lit(None, pl.String)
     for position, code in enumerate(levels[1:], start=1):
         above = pl.when(level == code).then(latest[levels[position - 1]]).otherwise(above)

@@ -27,10 +27,10 @@ from collectors.edi.x12_frames import read_x12
 from .claims_support import CORPUS, needs_corpus
 
 pytest.importorskip("pyx12.x12context", reason="pyx12 (dev dependency) missing")
-import pyx12.error_handler  # noqa: E402
-import pyx12.params  # noqa: E402
-import pyx12.x12n_document  # noqa: E402
-from pyx12.x12context import X12ContextReader  # noqa: E402
+import pyx12.error_handler
+import pyx12.params
+import pyx12.x12n_document
+from pyx12.x12context import X12ContextReader
 
 pytestmark = needs_corpus
 

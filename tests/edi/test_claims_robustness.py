@@ -117,6 +117,7 @@ PERIODS = st.sampled_from(
      "D8*2024", "*20240501", "RD8*20240501-2024"]
 )  # fmt: skip
 COMPOSITES = st.sampled_from(["HC:99213:25", "HC>99213>59", "HC", "", "HC:", "ZZ|A|B"])
+ENTITIES = st.sampled_from(["85", "87", "IL", "PR", "QC", "77", "82", "71", "41"])
 DIAGNOSES = st.sampled_from(
     ["ABK:R69", "ABF>E119", "BK", "ABK:", "BH:A1:D8:20240101", "ABJ:X::::::::Y"]
 )
@@ -139,8 +140,8 @@ def segment(draw) -> str:
         "SV2": f"SV2*0300*{draw(COMPOSITES)}*{draw(AMOUNTS)}*UN*2",
         "DTP": f"DTP*{draw(st.sampled_from(['472', '434', '435', '431']))}*{draw(PERIODS)}",
         "HI": "HI*" + "*".join(draw(st.lists(DIAGNOSES, min_size=1, max_size=4))),
-        "NM1": f"NM1*{draw(st.sampled_from(['85', '87', 'IL', 'PR', 'QC', '77', '82', '71', '41']))}"
-        f"*2*NAME*FIRST****{draw(st.sampled_from(['XX', 'MI', '']))}*ID{hl_id}",
+        "NM1": f"NM1*{draw(ENTITIES)}*2*NAME*FIRST****{draw(st.sampled_from(['XX', 'MI', '']))}"
+        f"*ID{hl_id}",
         "REF": f"REF*{draw(st.sampled_from(['EI', 'F8', 'G1', 'D9', '6R', 'XX']))}*R{hl_id}",
         "SBR": f"SBR*{draw(st.sampled_from(['P', 'S', 'T', '']))}*18*G******CI",
         "DMG": f"DMG*D8*{draw(DATES)}*F",

@@ -97,13 +97,7 @@ class _BatchAcks:
         return (
             self.batch.frame.lazy()
             .filter(pl.col("transaction_index").is_in(indices) & tag.is_in(L.TAGS))
-            .select(
-                "segment_number",
-                "tag",
-                "transaction_index",
-                "text",
-                el=pl.col("text").str.split(self.batch.delimiters.element),
-            )
+            .select("segment_number", "tag", "transaction_index", "text")
             .with_columns(
                 group=pl.when(group_open).then(_ordinal(tag == "AK1")),
                 set=pl.when(set_open).then(_ordinal(group_open & (tag == "AK2"))),
@@ -126,9 +120,11 @@ class _BatchAcks:
         declared = self.declared
         by_tag = {key[0]: frame for key, frame in ctx.partition_by("tag", as_dict=True).items()}
         empty = ctx.clear()
+        split = pl.col("text").str.split(self.batch.delimiters.element).alias("el")
 
         def rows(tag: str) -> pl.DataFrame:
-            return by_tag.get(tag, empty)
+            """The batch's segments of ``tag``, with their elements (``el``)."""
+            return by_tag.get(tag, empty).with_columns(split)
 
         for tag, key in (("AK2", "group"), ("AK9", "group"), ("IK3", "set"), ("IK5", "set")):
             misplaced = rows(tag).filter(pl.col(key).is_null())

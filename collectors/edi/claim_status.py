@@ -23,7 +23,7 @@ from collectors.edi.claim_frames import ClaimStatusFrames, implementation_of, tr
 from collectors.edi.diagnostics import Diagnostics, capped
 from collectors.edi.envelope import EnvelopeTracker, Transaction
 from collectors.edi.fields import Field, structure_warning
-from collectors.edi.hierarchy import check_hls, scoped_levels
+from collectors.edi.hierarchy import check_hls, with_levels
 from collectors.edi.segment_frames import SegmentBatch
 from collectors.edi.values import STATUS_ACCEPTED, STATUS_REJECTED
 
@@ -108,29 +108,21 @@ class _BatchStatuses:
     def _context(self, indices: list[int]) -> pl.DataFrame:
         tag = pl.col("tag")
         hl, st = tag == "HL", tag == "ST"
-        level = pl.col("level")
         in_line = pl.when(tag.is_in(L.LINE_BOUNDARY_TAGS)).then(tag).forward_fill() == "SVC"
         hl_key = pl.when(hl).then(hl.cast(pl.Int64).cum_sum()).when(st).then(0).forward_fill()
-        return (
+        segments = (
             self.batch.frame.lazy()
             .filter(pl.col("transaction_index").is_in(indices) & tag.is_in(L.TAGS))
-            .select(
-                "segment_number",
-                "tag",
-                "transaction_index",
-                q1="element1",
-                el=pl.col("text").str.split(self.batch.delimiters.element),
-            )
-            .with_columns(level=pl.when(hl).then(V.text(3).fill_null("")), hl=hl_key)
+            .select("segment_number", "tag", "transaction_index", "text", q1="element1")
+            .with_columns(hl=hl_key)
+        )
+        names = {code: f"h{code}" for code in LEVELS}
+        element = self.batch.delimiters.element
+        return (
+            with_levels(segments, L.HIERARCHY, names, element=element, key="hl")
             .with_columns(
                 hl=pl.when(pl.col("hl") > 0).then("hl"),
                 line=pl.when(in_line).then((tag == "SVC").cast(pl.Int64).cum_sum() - 1),
-                **{
-                    f"h{code}": expr
-                    for code, expr in scoped_levels(
-                        L.HIERARCHY, level, hl, st, value=pl.col("hl")
-                    ).items()
-                },
             )
             .collect()
         )
@@ -141,10 +133,13 @@ class _BatchStatuses:
         by_tag = {key[0]: frame for key, frame in ctx.partition_by("tag", as_dict=True).items()}
         empty = ctx.clear()
 
-        def rows(tag: str) -> pl.LazyFrame:
-            return by_tag.get(tag, empty).lazy()
+        split = pl.col("text").str.split(self.batch.delimiters.element).alias("el")
 
-        check_hls(L.HIERARCHY, by_tag.get("HL", empty), self.diagnostics)
+        def rows(tag: str) -> pl.LazyFrame:
+            """The batch's segments of ``tag``, with their elements (``el``)."""
+            return by_tag.get(tag, empty).lazy().with_columns(split)
+
+        check_hls(L.HIERARCHY, rows("HL").collect(), self.diagnostics)
         strays = ctx.filter(pl.col("tag").is_in(STRAY_TAGS) & pl.col("hl").is_null())
         if strays.height:
             kept, more = capped(strays)

@@ -36,7 +36,11 @@ from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.envelope import EnvelopeTracker
 from collectors.edi.remittance import RemittanceFlattener
 from collectors.edi.remittance_frames import RemittanceFrames, envelope_columns
-from collectors.edi.segment_frames import SegmentBatch, SegmentFrameReader
+from collectors.edi.segment_frames import (
+    SegmentBatch,
+    SegmentFrameReader,
+    VectorisedPathUnavailable,
+)
 
 Engine = Literal["vectorised", "reference"]
 Source = str | Path | bytes | BinaryIO
@@ -111,14 +115,26 @@ def read_x12(
     kinds: Sequence[str] = KINDS,
 ) -> X12File:
     """Every frame of ``kinds`` in a file (path, bytes or binary stream); raises NotX12 /
-    TruncatedX12 like the tokenizer."""
+    TruncatedX12 like the tokenizer.
+
+    A chunk the vectorised tokenizer cannot read (``VectorisedPathUnavailable``: it holds every
+    byte it could use as a field separator) sends the whole file through the per-segment path, as
+    inspect does — for a stream, only when it can seek back to where it started.
+    """
     stream, owned = _stream(source)
+    start = stream.tell() if stream.seekable() else None
     try:
         if engine == "reference":
             return _read_reference(stream, chunk_bytes, kinds)
-        reader = SegmentFrameReader(stream, chunk_bytes=chunk_bytes)
-        flattener = X12Flattener(reader.diagnostics, reader.envelope, kinds=kinds)
-        parts = [flattener.flatten(batch) for batch in reader]
+        try:
+            reader = SegmentFrameReader(stream, chunk_bytes=chunk_bytes)
+            flattener = X12Flattener(reader.diagnostics, reader.envelope, kinds=kinds)
+            parts = [flattener.flatten(batch) for batch in reader]
+        except VectorisedPathUnavailable:
+            if start is None:
+                raise
+            stream.seek(start)
+            return _read_reference(stream, chunk_bytes, kinds)
         return X12File(X12Frames.concat(parts), reader.envelope, reader.diagnostics)
     finally:
         if owned:

@@ -407,3 +407,17 @@ def test_indices_continue_across_batches(tmp_path: Path) -> None:
             n for n in range(5) for _ in range(3)
         ]
         assert frames.claims.filter(pl.col("transaction_index") == 4).height == 3
+
+
+def test_a_chunk_the_vectorised_tokenizer_declines_goes_the_per_segment_way(tmp_path: Path) -> None:
+    body = professional([claim("NUL1", "10", ("99213", "10"))])
+    # Every byte the vectorised tokenizer could use as a field separator, in a name.
+    body[body.index("NM1*41*2*CLINIC GROUP*****46*CLINIC")] = (
+        "NM1*41*2*CLINIC\x00\x01\x02\x03\x04\x05\x06\x0e\x0f\x7f*****46*CLINIC"
+    )
+    data = interchange([("837P", [body])]).encode("latin-1")
+    parsed = read_x12(data)
+    assert parsed.frames.claims.claims.get_column("patient_control_number").to_list() == ["NUL1"]
+    assert read_x12(io.BytesIO(data)).frames.claims.claims.height == 1
+    result = inspect_file(write(tmp_path, data))
+    assert result["ok"] and result["claims"]["claims"] == 1

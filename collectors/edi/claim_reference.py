@@ -121,13 +121,13 @@ class ClaimRowBuilder:
         row = {index: self._level_counts[level]}
         self._level_counts[level] += 1
         if level == L.BILLING_LEVEL:
-            self._bp = {**row, "billing_provider_hl": hl_id}
+            self._bp = {**row, "billing_provider_hl": hl_id or None}
             self._sub = self._pat = None
         elif level == L.SUBSCRIBER_LEVEL:
-            self._sub = {**row, "subscriber_hl": hl_id}
+            self._sub = {**row, "subscriber_hl": hl_id or None}
             self._pat = None
         else:
-            self._pat = {**row, "patient_hl": hl_id}
+            self._pat = {**row, "patient_hl": hl_id or None}
 
     def _on_bht(self, seg: Segment) -> None:
         if txn := self._first(self._txn, "__bht"):

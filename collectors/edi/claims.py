@@ -23,7 +23,7 @@ value is converted — and warned about — once, from the segment it came from.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -154,7 +154,7 @@ def _ordinal(marker: pl.Expr) -> pl.Expr:
     return marker.cast(pl.Int64).cum_sum()
 
 
-Named = list[tuple[Field, str]]
+Named = Sequence[tuple[Field, str]]
 
 
 def _named(fields: tuple[Field, ...], prefix: str = "") -> Named:
@@ -175,7 +175,7 @@ class _Queries:
         tag: str,
         source: pl.LazyFrame,
         keys: tuple[str, ...],
-        fields: Named = (),  # type: ignore[assignment]
+        fields: Named = (),
         *,
         composites: tuple[str, ...] = (),
         **extra: pl.Expr,
@@ -589,7 +589,7 @@ def read_claims(
     path: str | Path, *, engine: Engine = "vectorised", chunk_bytes: int = DEFAULT_CHUNK_BYTES
 ) -> Claims:
     """All 837 frames of a file (other transaction sets are skipped)."""
-    from collectors.edi.x12_frames import read_x12
+    from collectors.edi.x12_frames import read_x12  # it imports this module
 
     parsed = read_x12(path, engine=engine, chunk_bytes=chunk_bytes, kinds=("837",))
     frames = parsed.frames.claims if parsed.frames.claims is not None else ClaimFrames.empty()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from collectors.edi.inspect import inspect_file
@@ -159,6 +159,9 @@ def segment(draw) -> str:
     bodies=st.lists(st.lists(segment(), min_size=1, max_size=25), min_size=1, max_size=3),
     chunk_bytes=st.sampled_from([120, 400, 1 << 20]),
 )
+@example(  # found by a long run: an HL without id
+    bodies=[["HL*1**20*1"], ["HL*1**20*1", "HL***20*1", "CLM*P1*100***11:B:1*Y"]], chunk_bytes=120
+)
 def test_837_segment_soups_agree(tmp_path: Path, bodies: list[list[str]], chunk_bytes: int) -> None:
     path = tmp_path / "soup.837"
     path.write_text(interchange([("837P", bodies)]))
@@ -194,6 +197,9 @@ def status_segment(draw) -> str:
     acks=st.lists(st.lists(ack_segment(), min_size=1, max_size=15), min_size=0, max_size=2),
     statuses=st.lists(st.lists(status_segment(), min_size=1, max_size=20), min_size=0, max_size=2),
     chunk_bytes=st.sampled_from([120, 1 << 20]),
+)
+@example(  # found by a long run: an HL of a higher level ends the lower ones
+    acks=[], statuses=[["HL*3*2*19*1", "HL*1**20*1", "HL*4*3*PT"]], chunk_bytes=120
 )
 def test_999_and_277ca_segment_soups_agree(
     tmp_path: Path, acks: list[list[str]], statuses: list[list[str]], chunk_bytes: int

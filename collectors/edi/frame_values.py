@@ -12,8 +12,13 @@ on when it is not the declared one (``__u<col>``), for the once-per-file composi
 
 Usage::
 
-    q = Query(source.select(...), "CLM")      # or build the columns with q's helpers first
-    frames = collect([q1, q2, ...], diagnostics)   # runs them in parallel, then finishes each
+    clm = rows.filter(pl.col("tag") == "CLM")             # a batch's segments, ``el`` split
+    q = Query(
+        clm.select("claim", "segment_number", text(1).alias("pcn"),
+                   *converted("charge_cents", "money", "CLM02", raw(2))),
+        [Conversion("charge_cents", "money", "CLM02")],
+    )
+    claims, = collect([q], diagnostics, declared=":")   # runs queries together, finishes each
 """
 
 from __future__ import annotations

@@ -102,3 +102,19 @@ def test_inspect_stays_lean(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
     )
     assert "HEAVY []" in done.stderr, done.stderr
+
+
+def test_bench_edi_claims_runs_end_to_end(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(RCMWATCH), "bench", "edi-claims", "--claims", "300", "--per-transaction", "50",
+         "--repeat", "1", "--workdir", str(tmp_path), "--json"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert set(report["files"]) == {"837P", "999", "277CA"}
+    claims = report["files"]["837P"]
+    assert claims["claims"] == 300
+    for key in ("inspect", "pyx12_raw", "flatten_full", "inspect_totals_in_process"):
+        assert claims[key]["median_s"] > 0
+    assert claims["inspect"]["peak_rss_mb"] > 0

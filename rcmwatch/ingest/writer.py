@@ -155,6 +155,9 @@ def write_parsed(
                 str(reversal_id),
             )
         )
+    from rcmwatch.ingest.invalidation import mark_affected_days
+
+    mark_affected_days(conn, reason=f"file #{file_id}")
     return result
 
 

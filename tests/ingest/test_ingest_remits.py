@@ -213,3 +213,22 @@ def test_sqlite_and_postgres_store_the_same(sqlite_store, pg_store, clock, tmp_p
     for s in (sqlite_store, pg_store):
         list(ingest_paths(s, files, clock=clock))
     assert dump(sqlite_store) == dump(pg_store)
+
+
+def test_a_late_835_marks_its_days_for_the_snapshots(store, clock, tmp_path):
+    ingest_file(store, _write(tmp_path, "orig.835", ORIGINAL), clock=clock)
+    with store.write() as conn:
+        conn.execute(text("DELETE FROM metric_invalidation"))
+    ingest_file(store, _write(tmp_path, "corr.835", REVERSAL_AND_CORRECTION), clock=clock)
+    with store.read() as conn:
+        marks = {
+            (f, str(d)[:10])
+            for f, d in conn.execute(text("SELECT family, day FROM metric_invalidation"))
+        }
+    # The correction's own day and the original's (its initial adjudication may change), the
+    # day both were received (clock: 2024-06-15); no claim was submitted here.
+    assert marks == {
+        ("adjudication", "2024-05-02"),
+        ("adjudication", "2024-05-20"),
+        ("posting", "2024-06-15"),
+    }

@@ -36,10 +36,13 @@ def mark_affected_days(conn: Connection, reason: str) -> int:
     )
     produced = _days(conn, f"SELECT DISTINCT rt.production_date {remits}")
     received = _days(conn, f"SELECT DISTINCT rt.received_at {remits}")
+    # Every submission day of the claims, not only the first: a late original moves a claim's
+    # first submission day, and both days change.
     submitted = _days(
         conn,
-        "SELECT DISTINCT first_submitted_at FROM claim "
-        f'WHERE pcn IN (SELECT pcn FROM "{AFFECTED}")',
+        "SELECT DISTINCT s.submitted_at FROM claim c "
+        "JOIN claim_version v ON v.claim_id = c.id JOIN submission s ON s.id = v.submission_id "
+        f'WHERE c.pcn IN (SELECT pcn FROM "{AFFECTED}")',
     )
     return (
         mark_days(conn, "adjudication", produced, reason)

@@ -217,3 +217,37 @@ def _pg_insert_on_conflict_nothing(conn, table: Table, frame: pl.DataFrame, keys
         )
     )
     conn.execute(text(f'DROP TABLE "{tmp}"'))
+
+
+def update_from_frame(
+    conn: Connection, table: Table, frame: pl.DataFrame, *, key: str = "id"
+) -> int:
+    """Set the frame's columns on the rows whose ``key`` matches (one statement through a
+    temporary table: ``UPDATE ... FROM``, on PostgreSQL and on SQLite ≥ 3.33)."""
+    if frame.height == 0:
+        return 0
+    _check_columns(table, frame)
+    tmp = f"_rcmw_upd_{table.name}"
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    conn.execute(text(f'DROP TABLE IF EXISTS "{tmp}"'))
+    conn.execute(
+        text(f'CREATE TEMPORARY TABLE "{tmp}" AS SELECT {cols} FROM "{table.name}" WHERE 1 = 0')
+    )
+    _insert_temp_columns(conn, tmp, frame)
+    sets = ", ".join(f'"{c}" = s."{c}"' for c in frame.columns if c != key)
+    where = f'"{table.name}"."{key}" = s."{key}"'
+    result = conn.execute(text(f'UPDATE "{table.name}" SET {sets} FROM "{tmp}" s WHERE {where}'))
+    conn.execute(text(f'DROP TABLE "{tmp}"'))
+    return result.rowcount or 0
+
+
+def _insert_temp_columns(conn: Connection, tmp: str, frame: pl.DataFrame) -> None:
+    if conn.dialect.name == "postgresql":
+        _pg_copy(conn, f'"{tmp}"', frame)
+        return
+    values = _sqlite_values(frame)
+    cols = ", ".join(f'"{c}"' for c in values.columns)
+    marks = ", ".join("?" for _ in values.columns)
+    conn.connection.driver_connection.executemany(
+        f'INSERT INTO "{tmp}" ({cols}) VALUES ({marks})', values.iter_rows()
+    )

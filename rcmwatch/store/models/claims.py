@@ -155,6 +155,8 @@ class AckSet(IdMixin, Base):
     seq: Mapped[int]
     interchange_sender: Mapped[str] = mapped_column(String)
     interchange_receiver: Mapped[str] = mapped_column(String)
+    gs_sender: Mapped[str | None] = mapped_column(String)  # the 999's GS02
+    gs_receiver: Mapped[str | None] = mapped_column(String)  # the 999's GS03
     is_test: Mapped[bool] = mapped_column(default=False)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the 999's GS04/05
     ak1_functional_id: Mapped[str | None] = mapped_column(String)
@@ -214,6 +216,8 @@ class ClaimStatus(IdMixin, Base):
     hl_level: Mapped[str] = mapped_column(String)  # 20 | 21 | 19 | PT
     entity_identifier: Mapped[str | None] = mapped_column(String)
     trn_reference: Mapped[str | None] = mapped_column(String)  # TRN02
+    # TRN02 of the receiver-level (21) HL above: the 837's BHT03, naming the submission.
+    batch_reference: Mapped[str | None] = mapped_column(String)
     pcn: Mapped[str | None] = mapped_column(String)  # TRN02 at claim level
     payer_claim_number: Mapped[str | None] = mapped_column(String)  # REF*1K
     status_category: Mapped[str | None] = mapped_column(String)  # STC01-1

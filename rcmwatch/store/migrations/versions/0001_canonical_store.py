@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 08:01:16.972537
+Create Date: 2026-11-27 08:09:39.618160
 """
 
 from __future__ import annotations
@@ -475,6 +475,8 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("interchange_sender", sa.String(), nullable=False),
         sa.Column("interchange_receiver", sa.String(), nullable=False),
+        sa.Column("gs_sender", sa.String(), nullable=True),
+        sa.Column("gs_receiver", sa.String(), nullable=True),
         sa.Column("is_test", sa.Boolean(), nullable=False),
         sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("ak1_functional_id", sa.String(), nullable=True),
@@ -1332,6 +1334,7 @@ def upgrade() -> None:
         sa.Column("hl_level", sa.String(), nullable=False),
         sa.Column("entity_identifier", sa.String(), nullable=True),
         sa.Column("trn_reference", sa.String(), nullable=True),
+        sa.Column("batch_reference", sa.String(), nullable=True),
         sa.Column("pcn", sa.String(), nullable=True),
         sa.Column("payer_claim_number", sa.String(), nullable=True),
         sa.Column("status_category", sa.String(), nullable=True),

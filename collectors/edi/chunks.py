@@ -24,7 +24,7 @@ from collectors.edi.delimiters import BLANKS, Delimiters, sniff_isa, sniff_st
 from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.errors import NotX12
 
-DEFAULT_CHUNK_BYTES = 8 << 20
+DEFAULT_CHUNK_BYTES = 4 << 20
 UTF8_BOM = b"\xef\xbb\xbf"
 _MIN_LOOKAHEAD = 512  # enough bytes to read any ISA's separators
 

@@ -40,7 +40,7 @@ from metrics.denial import classify_denials
 
 Engine = Literal["vectorised", "reference"]
 WORKERS = 2  # the machine's cores; Polars' own pool interleaves with them
-IN_FLIGHT = 2
+IN_FLIGHT = 1
 
 
 class Summary(Protocol):

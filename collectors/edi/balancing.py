@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from collectors.edi.diagnostics import Diagnostics, capped
+from collectors.edi.capping import capped
+from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.money import format_cents
 from collectors.edi.remittance_frames import FINAL_SCHEMAS, RemittanceFrames
 

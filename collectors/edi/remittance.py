@@ -34,11 +34,12 @@ from typing import Literal
 import polars as pl
 
 from collectors.edi.balancing import balance
+from collectors.edi.capping import capped
 from collectors.edi.chunks import DEFAULT_CHUNK_BYTES
 from collectors.edi.composites import alternative_separator_expr, normalised_composite_expr
 from collectors.edi.dates import parse_date, simple_date_expr
 from collectors.edi.delimiters import Delimiters
-from collectors.edi.diagnostics import Diagnostics, capped
+from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.envelope import EnvelopeTracker
 from collectors.edi.fields import (
     Field,

@@ -2,7 +2,7 @@
 
 1. Writes a balanced 835 (default 500,000 claims in ST loops of 1,000) with the seeded builder.
 2. Times, ``runs`` times each (medians reported), every contender as a whole process, with the
-   peak RSS of that process (``wait4``):
+   peak resident memory of its whole process tree (sampled; inspect's workers included):
    - ``rcmwatch edi inspect --json FILE`` — and checks its JSON against the builder's totals;
    - pyx12 4.0's raw ``X12Reader`` iterating every segment;
    - oxedi's ``parse_file`` (typed tables), when oxedi is installed.
@@ -19,8 +19,10 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,29 +45,48 @@ class Timing:
         return statistics.median(self.walls) if self.walls else float("nan")
 
 
-def _measure(argv: Sequence[str]) -> tuple[float, float, str]:
-    """Wall time and the child's own peak RSS (``wait4``), stdout kept."""
-    read_fd, write_fd = os.pipe()
-    started = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:  # child: stdout to the pipe, stderr kept, then exec
-        os.close(read_fd)
-        os.dup2(write_fd, 1)
-        os.close(write_fd)
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants now (Linux /proc), in MB."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
         try:
-            os.execv(argv[0], list(argv))
-        finally:
-            os._exit(127)
-    os.close(write_fd)
-    chunks = []
-    with os.fdopen(read_fd, "rb") as pipe:
-        while data := pipe.read(1 << 16):
-            chunks.append(data)
-    _, status, usage = os.wait4(pid, 0)
+            with open(f"/proc/{current}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as fh:
+                    todo.extend(int(child) for child in fh.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total / 1024
+
+
+def _measure(argv: Sequence[str]) -> tuple[float, float, str]:
+    """Wall time, peak resident memory of the whole process tree (workers included, sampled
+    every 10 ms) and stdout of one run of ``argv``."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, text=True)
+    peak = 0.0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_mb(proc.pid))
+            done.wait(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
     wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(argv[:3])}... exited with {status}")
-    return wall, usage.ru_maxrss / 1024, b"".join(chunks).decode()
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[:3])}... exited with {proc.returncode}")
+    return wall, peak, out
 
 
 def _pyx12_script(path: Path) -> list[str]:
@@ -169,7 +190,8 @@ def run_benchmark(
             log(f"  inspect run {n + 1}: {wall:.2f} s, {rss:.0f} MB peak")
 
         importing = Timing("import time of the inspect process")
-        probe = "import rcmwatch.cli.main, collectors.edi.inspect"
+        # Everything the inspect path loads: its process and (for large files) each worker.
+        probe = "import rcmwatch.cli.main, collectors.edi.inspect, collectors.edi.chunk_summary"
         for _ in range(runs):
             wall, rss, _ = _measure([sys.executable, "-c", probe])
             importing.walls.append(wall)

@@ -153,3 +153,18 @@ def test_random_segment_soups(tmp_path: Path, text: str, chunk_bytes: int) -> No
 @given(text=soups(), chunk_bytes=st.sampled_from([64, 700, 1 << 20]))
 def test_many_random_segment_soups(tmp_path: Path, text: str, chunk_bytes: int) -> None:
     _soup(tmp_path, text, chunk_bytes)
+
+
+def test_worker_processes_give_the_same_report(tmp_path: Path) -> None:
+    """Large files are summarised chunk by chunk in worker processes: same JSON, same warnings."""
+    path = tmp_path / "gen.835"
+    write_remittance(path, claims=400, claims_per_transaction=9, seed=5)
+    text = path.read_text().replace("*12*X000000007*", "*12* X000000007 *")
+    text = text.replace("CAS*CO*45*", "CAS*CO*45*0", 3).replace(
+        "DTM*472*20240501", "DTM*472*2024", 2
+    )
+    path.write_text(text)
+    pooled = inspect_file(path, chunk_bytes=3000, workers=2)
+    assert pooled["warnings"]  # the edits above warn: the numbering must survive the workers
+    assert pooled == inspect_file(path, engine="reference")
+    assert pooled == inspect_file(path, chunk_bytes=3000, workers=1)

@@ -8,10 +8,13 @@ Shape (keys in this order)::
 
 How: this process reads the file as chunks of whole transactions (pure Python, no Polars) and
 keeps the envelope; each chunk is tokenised and summarised by
-:func:`collectors.edi.chunk_summary.summarise_chunk` — in this process for small files, in
-:data:`WORKERS` worker processes for large ones (both cores, no GIL) — and the partial results are
-folded in in file order, segment numbers shifted into place. Files the vectorised tokenizer
-declines go through the per-segment path, whose output the tests hold equal.
+:func:`collectors.edi.chunk_summary.summarise_chunk` — in this process by default, or in
+``workers`` worker processes (``--workers``: both cores, no GIL, but each worker holds its own
+Polars and chunk, about 150-200 MB, so two of them exceed the 300 MB memory goal) — and the
+partial results are folded in in file order, segment numbers shifted into place. Memory follows
+one chunk (:data:`~collectors.edi.chunks.DEFAULT_CHUNK_BYTES`), not the file. Files the
+vectorised tokenizer declines go through the per-segment path, whose output the tests hold
+equal.
 
 ``claims`` (837) and ``acks`` (999/277CA) join through :data:`SUMMARIES` (set id → JSON key and
 the class adding up partial results) and ``chunk_summary.SET_SUMMARIES`` (set id → partial result
@@ -25,7 +28,6 @@ internal error, so one bad file never hides the others.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -41,9 +43,7 @@ from collectors.edi.era import EraTotals
 from collectors.edi.errors import X12Error
 
 Engine = Literal["vectorised", "reference"]
-WORKERS = 2  # the machine's cores
-IN_FLIGHT = 1  # chunks queued per worker: bounds memory (the process tree stays under 300 MB)
-POOL_MIN_BYTES = 16 << 20  # smaller files are done sooner here than by starting workers
+IN_FLIGHT = 1  # chunks queued per worker process: bounds memory
 
 # Transaction set id → (JSON key, class adding up the chunks' partial results).
 SUMMARIES: dict[str, tuple[str, Callable[[], Any]]] = {"835": ("era", EraTotals)}
@@ -65,12 +65,11 @@ def inspect_file(
     *,
     engine: Engine = "vectorised",
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
-    workers: int | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """The inspect JSON object of one file; never raises.
 
-    ``workers``: worker processes for the vectorised path (default: :data:`WORKERS` for files of
-    at least :data:`POOL_MIN_BYTES`, else none).
+    ``workers``: processes summarising chunks for the vectorised path (1: this process).
     """
     shown = str(path)
     try:
@@ -121,13 +120,7 @@ class _InProcess(Executor):
 
 
 @contextmanager
-def _executor(path: str, workers: int | None) -> Iterator[tuple[Executor, int]]:
-    if workers is None:
-        try:
-            large = os.path.getsize(path) >= POOL_MIN_BYTES
-        except OSError:
-            large = False
-        workers = WORKERS if large and (os.cpu_count() or 1) > 1 else 1
+def _executor(workers: int) -> Iterator[tuple[Executor, int]]:
     if workers <= 1:
         yield _InProcess(), 1
         return
@@ -139,7 +132,7 @@ def _executor(path: str, workers: int | None) -> Iterator[tuple[Executor, int]]:
         yield pool, workers
 
 
-def _inspect_chunks(path: str, chunk_bytes: int, workers: int | None) -> dict[str, Any]:
+def _inspect_chunks(path: str, chunk_bytes: int, workers: int) -> dict[str, Any]:
     from collectors.edi.chunk_summary import ChunkSummary, summarise_chunk
 
     diagnostics = Diagnostics()
@@ -159,11 +152,11 @@ def _inspect_chunks(path: str, chunk_bytes: int, workers: int | None) -> dict[st
             totals.setdefault(set_id, SUMMARIES[set_id][1]()).add(partial)
         seen += summary.segments
 
-    with opened(path) as stream, _executor(path, workers) as (pool, size):
+    with opened(path) as stream, _executor(workers) as (pool, size):
         pending: deque[Future[ChunkSummary]] = deque()
         for chunk in ChunkReader(stream, diagnostics, chunk_bytes=chunk_bytes):
             pending.append(pool.submit(summarise_chunk, chunk.data, chunk.delimiters))
-            while len(pending) > size * IN_FLIGHT:
+            while len(pending) >= size * IN_FLIGHT:
                 absorb(pending.popleft().result())
         while pending:
             absorb(pending.popleft().result())

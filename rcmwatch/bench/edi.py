@@ -179,15 +179,21 @@ def run_benchmark(
         size_mb = totals.bytes / MB
         log(f"  {size_mb:.1f} MB, {totals.claims:,} CLP loops, {totals.segments:,} segments")
 
-        inspect = Timing("rcmwatch edi inspect --json (whole process)")
-        for n in range(runs):
-            wall, rss, out = _measure([_rcmwatch(), "edi", "inspect", "--json", str(path)])
-            result = json.loads(out)
-            if not result["ok"] or result["era"] != expected_era(totals):
-                raise RuntimeError(f"inspect disagrees with the builder: {out[:500]}")
-            inspect.walls.append(wall)
-            inspect.peak_rss_mb = max(inspect.peak_rss_mb, rss)
-            log(f"  inspect run {n + 1}: {wall:.2f} s, {rss:.0f} MB peak")
+        def run_inspect(label: str, extra: list[str]) -> Timing:
+            timing = Timing(label)
+            for n in range(runs):
+                argv = [_rcmwatch(), "edi", "inspect", "--json", *extra, str(path)]
+                wall, rss, out = _measure(argv)
+                result = json.loads(out)
+                if not result["ok"] or result["era"] != expected_era(totals):
+                    raise RuntimeError(f"inspect disagrees with the builder: {out[:500]}")
+                timing.walls.append(wall)
+                timing.peak_rss_mb = max(timing.peak_rss_mb, rss)
+                log(f"  inspect {' '.join(extra) or ''} run {n + 1}: {wall:.2f} s, {rss:.0f} MB")
+            return timing
+
+        inspect = run_inspect("rcmwatch edi inspect --json (whole process)", [])
+        inspect_2 = run_inspect("rcmwatch edi inspect --json --workers 2", ["--workers", "2"])
 
         importing = Timing("import time of the inspect process")
         # Everything the inspect path loads: its process and (for large files) each worker.
@@ -269,6 +275,7 @@ def run_benchmark(
             "cpu_count": os.cpu_count(),
             "load_average": [round(x, 2) for x in os.getloadavg()],
             "inspect": row(inspect),
+            "inspect_workers_2": row(inspect_2),
             "import": {
                 "median_s": round(importing.median, 3),
                 "bare_python_s": round(bare.median, 3),
@@ -278,6 +285,7 @@ def run_benchmark(
             "pyx12_raw": row(pyx12),
             "oxedi": row(oxedi),
             "inspect_vs_pyx12": round(pyx12.median / inspect.median, 2),
+            "inspect_workers_2_vs_pyx12": round(pyx12.median / inspect_2.median, 2),
             "big_file": big,
         }
         if oxedi.walls:
@@ -297,6 +305,7 @@ def render(report: dict) -> str:
     ]
     names = {
         "inspect": "rcmwatch edi inspect --json (whole process)",
+        "inspect_workers_2": "... --workers 2 (two worker processes)",
         "pyx12_raw": "pyx12 4.0 raw X12Reader (whole process)",
         "oxedi": "oxedi 0.6 parse_file (whole process)",
         "flatten_full": "flatten to full frames (in process)",

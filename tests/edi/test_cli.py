@@ -126,3 +126,14 @@ def test_inspect_import_path_is_lean(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=REPO
     )
     assert proc.stdout.strip() == "0 []", proc.stderr
+
+
+def test_worker_processes_option(tmp_path: Path) -> None:
+    """--workers 2 forks two workers from the Polars-free CLI process: the same JSON."""
+    path = write(tmp_path, interchange([remittance("380", CLAIMS)] * 3))
+    _, plain, _ = run(path)
+    code, pooled, stderr = run("--workers", "2", path)
+    assert (code, stderr) == (0, "")
+    assert pooled == plain
+    code, _, stderr = run("--workers", "0", path)
+    assert code == 1 and stderr.strip() == "rcmwatch: error: --workers must be at least 1"

@@ -26,7 +26,7 @@ Polars; any other amount goes through :func:`~collectors.edi.money.parse_cents` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -776,18 +776,6 @@ class Remittance:
     frames: RemittanceFrames
     envelope: EnvelopeTracker
     diagnostics: Diagnostics
-
-
-def iter_remittance(
-    path: str | Path, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES
-) -> Iterator[tuple[RemittanceFrames, SegmentFrameReader]]:
-    """Stream a file's 835 frames batch by batch (the reader carries envelope and warnings)."""
-    reader = SegmentFrameReader.open(path, chunk_bytes=chunk_bytes)
-    flattener = RemittanceFlattener(reader.diagnostics, reader.envelope)
-    for batch in reader:
-        frames = flattener.flatten(batch)
-        if frames is not None:
-            yield frames, reader
 
 
 def read_remittance(

@@ -17,7 +17,7 @@ def add_parser(sub, common) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="summarise chunks in N worker processes (faster on big files, ~150-200 MB each)",
+        help="summarise chunks in N worker processes (uses more cores; each adds ~200 MB)",
     )
     ins.add_argument("paths", nargs="+", metavar="PATH", help="X12 files, or folders of them")
     ins.set_defaults(func=run_inspect)

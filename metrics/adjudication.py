@@ -25,6 +25,7 @@ from metrics.common import (
     count_true,
     drop_voided,
     remit_loops,
+    shared_intermediate,
     sum_cents,
     void_dates,
     with_payer_class,
@@ -41,6 +42,7 @@ _PAIRS = dict(family="adjudication", facts="pairs", id_columns=PAIR_IDS, dims=PA
 _INPUTS = ("remit_transaction", "claim_payment", "claim", "payer")
 
 
+@shared_intermediate
 def adjudication_loops(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """Adjudications known at as-of with their pair rank (0 = initial) and whether a reversal
     known at as-of took them back."""
@@ -65,6 +67,7 @@ def adjudication_loops(frames: Frames, as_of: datetime) -> pl.DataFrame:
     )
 
 
+@shared_intermediate
 def pair_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """One row per (claim, payer) pair whose initial adjudication is known at as-of."""
     as_of = as_utc(as_of)

@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from metrics import adjudication, front_end, operations, receivables
-from metrics.common import KpiParams, as_utc, seconds_to_hours
+from metrics.common import Intermediates, KpiParams, as_utc, seconds_to_hours, sharing
 from metrics.frames import Frames
 from metrics.periods import UNMAPPED, Cuts, Period, apply_cuts
 from metrics.registry import KpiDef, registry
@@ -115,22 +115,26 @@ class KpiResult:
 
 
 class FactCache:
-    """Facts built once per (kind, measurement day) for one as-of."""
+    """Facts built once per (kind, measurement day) for one as-of, and the intermediates they
+    share (remit loops, adjudications, claim and payment facts...) built once per run."""
 
     def __init__(self, frames: Frames, as_of: datetime, params: KpiParams) -> None:
         self.frames, self.as_of, self.params = frames, as_utc(as_of), params
+        self.shared = Intermediates(frames, self.as_of)
         self._dated: dict[str, pl.DataFrame] = {}
         self._point: dict[tuple[str, date], pl.DataFrame] = {}
 
     def dated(self, kind: str) -> pl.DataFrame:
         if kind not in self._dated:
-            self._dated[kind] = DATED_FACTS[kind](self.frames, self.as_of, self.params)
+            with sharing(self.shared):
+                self._dated[kind] = DATED_FACTS[kind](self.frames, self.as_of, self.params)
         return self._dated[kind]
 
     def point(self, kind: str, at: date) -> pl.DataFrame:
         key = (kind, at)
         if key not in self._point:
-            self._point[key] = POINT_FACTS[kind](self.frames, self.as_of, self.params, at)
+            with sharing(self.shared):
+                self._point[key] = POINT_FACTS[kind](self.frames, self.as_of, self.params, at)
         return self._point[key]
 
     def first_day(self) -> date | None:

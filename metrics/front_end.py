@@ -27,6 +27,7 @@ from metrics.common import (
     count_true,
     drop_voided,
     remit_loops,
+    shared_intermediate,
     void_dates,
     with_payer_class,
 )
@@ -72,6 +73,7 @@ def _status_outcomes(frames: Frames, as_of: datetime) -> pl.DataFrame:
     )
 
 
+@shared_intermediate
 def first_adjudication_days(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """``claim_id`` → the production day of its first adjudication by any payer."""
     return (
@@ -96,6 +98,7 @@ def pre_bill_touches(frames: Frames, as_of: datetime) -> pl.DataFrame:
     )
 
 
+@shared_intermediate
 def claim_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """One row per submitted claim (see the module docstring)."""
     as_of = as_utc(as_of)

@@ -22,6 +22,7 @@ from metrics.common import (
     count_true,
     end_of_day,
     remit_loops,
+    shared_intermediate,
     sum_cents,
     void_dates,
     with_payer_class,
@@ -172,6 +173,7 @@ def sla_breach_rate(facts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     )
 
 
+@shared_intermediate
 def resolved_work_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """Work items resolved by as-of, dated by their resolution day."""
     as_of = as_utc(as_of)

@@ -32,6 +32,7 @@ from metrics.common import (
     end_of_day,
     nearest_rank,
     remit_loops,
+    shared_intermediate,
     sum_cents,
     void_dates,
     with_payer_class,
@@ -51,6 +52,7 @@ OWNER_CASH = "Cash posting supervisor"
 # --- posting -----------------------------------------------------------------------------
 
 
+@shared_intermediate
 def payment_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """One row per claim payment known at as-of (neither reversal nor predetermination), dated
     by the day its 835 file was received, with its first ERP posting known at as-of."""
@@ -310,6 +312,7 @@ def cash_collected(facts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
 # --- A/R ---------------------------------------------------------------------------------
 
 
+@shared_intermediate
 def _claim_charges(frames: Frames, until: datetime) -> pl.DataFrame:
     """``claim_id`` → charge of its latest original or replacement submitted before ``until``."""
     return (
@@ -380,6 +383,17 @@ def _erp_receivables(frames: Frames, as_of: datetime, at: date) -> pl.DataFrame:
     )
 
 
+@shared_intermediate
+def _adjustment_sums(frames: Frames) -> pl.DataFrame:
+    """``claim_payment_id`` → its PR adjustments (``pr``) and the others (``other``)."""
+    return frames.adjustment.group_by("claim_payment_id").agg(
+        sum_cents(pl.when(pl.col("group_code") == "PR").then(pl.col("amount_cents"))).alias("pr"),
+        sum_cents(pl.when(pl.col("group_code") != "PR").then(pl.col("amount_cents"))).alias(
+            "other"
+        ),
+    )
+
+
 def _derived_receivables(frames: Frames, as_of: datetime, at: date) -> pl.DataFrame:
     until = min(end_of_day(at), as_utc(as_of))
     claims = frames.claim.filter(
@@ -398,14 +412,8 @@ def _derived_receivables(frames: Frames, as_of: datetime, at: date) -> pl.DataFr
         & ~pl.col("is_predetermination").fill_null(False)
         & (pl.col("payer_sequence").fill_null("primary") == "primary")
     )
-    cas = frames.adjustment.group_by("claim_payment_id").agg(
-        sum_cents(pl.when(pl.col("group_code") == "PR").then(pl.col("amount_cents"))).alias("pr"),
-        sum_cents(pl.when(pl.col("group_code") != "PR").then(pl.col("amount_cents"))).alias(
-            "other"
-        ),
-    )
     moved = (
-        loops.join(cas, left_on="id", right_on="claim_payment_id", how="left")
+        loops.join(_adjustment_sums(frames), left_on="id", right_on="claim_payment_id", how="left")
         .group_by("claim_id")
         .agg(
             (pl.col("paid_cents").fill_null(0) + pl.col("other").fill_null(0))

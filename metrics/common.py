@@ -58,6 +58,12 @@ class Intermediates:
     def clear(self) -> None:
         self._built.clear()
 
+    def keep_only(self, names: set[str]) -> None:
+        """Drop every intermediate whose function is not in ``names`` (to free its memory; a
+        later caller would only rebuild it)."""
+        for key in [k for k in self._built if k[0] not in names]:
+            del self._built[key]
+
     def __len__(self) -> int:
         return len(self._built)
 
@@ -87,7 +93,7 @@ def shared_intermediate(fn: Callable[..., T]) -> Callable[..., T]:
     """Memoise ``fn(frames, *args)`` (hashable args: instants, days, numbers) in the active
     :class:`Intermediates`; outside a computation it is a plain call. The functions decorated
     are pure, so sharing their result changes no value."""
-    name = f"{fn.__module__}.{fn.__qualname__}"
+    name = fn.__name__
 
     @functools.wraps(fn)
     def wrapper(frames: Any, *args: Hashable) -> T:
@@ -133,10 +139,17 @@ def nearest_rank_list(values: Sequence[int], numerator: int, denominator: int) -
     return ordered[max(rank, 1) - 1]
 
 
-def with_payer_class(facts: pl.DataFrame, frames: Frames) -> pl.DataFrame:
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
+
+
+def _like(facts: FrameT, other: pl.DataFrame) -> FrameT:
+    return other.lazy() if isinstance(facts, pl.LazyFrame) else other  # type: ignore[return-value]
+
+
+def with_payer_class(facts: FrameT, frames: Frames) -> FrameT:
     """Adds ``payer_class`` from the payer table (null when the payer is unknown)."""
     classes = frames.payer.select(pl.col("id").alias("payer_id"), "payer_class")
-    return facts.join(classes, on="payer_id", how="left")
+    return facts.join(_like(facts, classes), on="payer_id", how="left")
 
 
 @shared_intermediate
@@ -148,9 +161,9 @@ def void_dates(frames: Frames, as_of: datetime) -> pl.DataFrame:
     ).select(pl.col("id").alias("claim_id"), pl.col("voided_at").dt.date().alias("void_date"))
 
 
-def drop_voided(facts: pl.DataFrame, voids: pl.DataFrame, day_column: str) -> pl.DataFrame:
+def drop_voided(facts: FrameT, voids: pl.DataFrame, day_column: str) -> FrameT:
     """Facts of a voided claim dated on or after its void day are dropped."""
-    joined = facts.join(voids, on="claim_id", how="left")
+    joined = facts.join(_like(facts, voids), on="claim_id", how="left")
     keep = pl.col("void_date").is_null() | (pl.col(day_column) < pl.col("void_date"))
     return joined.filter(keep).drop("void_date")
 

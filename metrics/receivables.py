@@ -57,8 +57,13 @@ def payment_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """One row per claim payment known at as-of (neither reversal nor predetermination), dated
     by the day its 835 file was received, with its first ERP posting known at as-of."""
     as_of = as_utc(as_of)
-    loops = remit_loops(frames, as_of).filter(
-        ~pl.col("is_predetermination").fill_null(False) & ~pl.col("is_reversal").fill_null(False)
+    loops = (
+        remit_loops(frames, as_of)
+        .lazy()
+        .filter(
+            ~pl.col("is_predetermination").fill_null(False)
+            & ~pl.col("is_reversal").fill_null(False)
+        )
     )
     posts = (
         frames.posting.filter(
@@ -72,7 +77,8 @@ def payment_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     )
     claims = frames.claim.select(pl.col("id").alias("claim_id"), "facility_id")
     facts = (
-        loops.select(
+        loops.lazy()
+        .select(
             pl.col("id").alias("claim_payment_id"),
             "claim_id",
             "pcn",
@@ -82,8 +88,8 @@ def payment_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
             pl.col("received_at").dt.date().alias("day"),
             pl.col("paid_cents").fill_null(0),
         )
-        .join(posts, on="claim_payment_id", how="left")
-        .join(claims, on="claim_id", how="left")
+        .join(posts.lazy(), on="claim_payment_id", how="left")
+        .join(claims.lazy(), on="claim_id", how="left")
     )
     posted = pl.col("posted_at").is_not_null()
     facts = facts.with_columns(
@@ -98,7 +104,7 @@ def payment_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
         pl.col("day").dt.truncate("1mo").alias("month"),
     )
     facts = drop_voided(facts, void_dates(frames, as_of), "day")
-    return with_payer_class(facts, frames)
+    return with_payer_class(facts, frames).collect()
 
 
 def posted_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
@@ -406,14 +412,20 @@ def _derived_receivables(frames: Frames, as_of: datetime, at: date) -> pl.DataFr
         pl.col("first_submitted_at").dt.date().alias("sub_day"),
     )
     claims = claims.join(_claim_charges(frames, until), on="claim_id", how="left")
-    loops = remit_loops(frames, as_of).filter(
-        (pl.col("production_date") <= pl.lit(at))
-        & pl.col("claim_id").is_not_null()
-        & ~pl.col("is_predetermination").fill_null(False)
-        & (pl.col("payer_sequence").fill_null("primary") == "primary")
+    loops = (
+        remit_loops(frames, as_of)
+        .lazy()
+        .filter(
+            (pl.col("production_date") <= pl.lit(at))
+            & pl.col("claim_id").is_not_null()
+            & ~pl.col("is_predetermination").fill_null(False)
+            & (pl.col("payer_sequence").fill_null("primary") == "primary")
+        )
     )
     moved = (
-        loops.join(_adjustment_sums(frames), left_on="id", right_on="claim_payment_id", how="left")
+        loops.join(
+            _adjustment_sums(frames).lazy(), left_on="id", right_on="claim_payment_id", how="left"
+        )
         .group_by("claim_id")
         .agg(
             (pl.col("paid_cents").fill_null(0) + pl.col("other").fill_null(0))
@@ -421,6 +433,7 @@ def _derived_receivables(frames: Frames, as_of: datetime, at: date) -> pl.DataFr
             .alias("reduced"),
             pl.col("pr").fill_null(0).sum().alias("to_patient"),
         )
+        .collect()
     )
     claims = claims.join(moved, on="claim_id", how="left").with_columns(
         pl.col("charge_cents").fill_null(0),

@@ -177,8 +177,8 @@ def seconds_to_hours(seconds: int | None) -> float | None:
 @shared_intermediate
 def remit_loops(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """Every CLP loop known at as-of (its 835 received by then), with its transaction's
-    production date (DTM*405, else BPR16, else the day it was received), receipt time and
-    balancing, ordered as the payer produced them (production date, transaction, position)."""
+    production date (DTM*405, else BPR16, else the day it was received) and receipt time,
+    ordered as the payer produced them (production date, transaction, position)."""
     as_of = as_utc(as_of)
     shared = active_intermediates(frames)
     if shared is not None and as_of < shared.as_of:
@@ -192,12 +192,15 @@ def remit_loops(frames: Frames, as_of: datetime) -> pl.DataFrame:
         pl.col("id").alias("remit_transaction_id"),
         pl.coalesce("production_date", pl.col("received_at").dt.date()).alias("production_date"),
         "received_at",
-        pl.col("balanced").fill_null(True).alias("remit_balanced"),
     )
     return (
-        frames.claim_payment.join(remits, on="remit_transaction_id", how="inner")
+        frames.claim_payment.lazy()
+        .join(remits.lazy(), on="remit_transaction_id", how="inner")
         .filter(pl.col("production_date") <= pl.lit(as_of.date()))
         .sort(["production_date", "remit_transaction_id", "seq"])
+        # Read by no KPI: not carried through every fact built from the loops.
+        .drop("status_code")
+        .collect()
     )
 
 

@@ -216,8 +216,13 @@ def kpi_frame(
 ) -> pl.DataFrame:
     """The aggregated frame of one KPI: one row per group of ``by`` (long format for object
     KPIs), from the facts in ``period`` that ``cuts`` select."""
-    facts = period_facts(defn, cache, period)
-    return defn.compute(apply_cuts(facts, cuts), list(by))
+    if defn.point_in_time:
+        facts = cache.point(defn.facts, period.measure_day(cache.as_of)).lazy()
+    else:
+        facts = cache.dated(defn.facts).lazy().filter(period.contains(pl.col("day")))
+    # Lazily: the period filter and the cuts gather only the columns the KPI reads.
+    out = defn.compute(apply_cuts(facts, cuts), list(by))
+    return out.collect() if isinstance(out, pl.LazyFrame) else out
 
 
 def period_facts(defn: KpiDef, cache: FactCache, period: Period) -> pl.DataFrame:

@@ -107,12 +107,14 @@ def payment_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     return with_payer_class(facts, frames).collect()
 
 
-def posted_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
-    """The posted claim payments, dated by their first ERP posting day."""
-    facts = payment_facts(frames, as_of).filter(pl.col("posted"))
-    return facts.with_columns(
+def posted_facts(frames: Frames, as_of: datetime, lazy: bool = False):
+    """The posted claim payments, dated by their first ERP posting day (a lazy frame over the
+    payment facts with ``lazy``)."""
+    facts = payment_facts(frames, as_of).lazy().filter(pl.col("posted"))
+    facts = facts.with_columns(
         pl.col("posted_day").alias("day"), pl.col("posted_day").dt.truncate("1mo").alias("month")
     )
+    return facts if lazy else facts.collect()
 
 
 _PAY = dict(

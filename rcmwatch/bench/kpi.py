@@ -154,17 +154,18 @@ def store_phase(url: str, repeat: int) -> dict:
 # What a Metabase/Superset user would write, made to follow the engine's definitions (KPI.md)
 # so the numbers can be compared: test data out, remits known at as-of, first adjudication
 # of each (claim, payer) pair, primary-payer derived A/R, nearest-rank P90.
-_LOOPS = """
+_DAY = "COALESCE(rt.production_date, CAST(rt.received_at AT TIME ZONE 'UTC' AS DATE))"
+_LOOPS = f"""
   FROM claim_payment cp JOIN remit_transaction rt ON rt.id = cp.remit_transaction_id
   WHERE NOT rt.is_test AND rt.received_at <= :as_of
-    AND COALESCE(rt.production_date, CAST(rt.received_at AT TIME ZONE 'UTC' AS DATE)) <= CAST(:as_of AS DATE)"""
+    AND {_DAY} <= CAST(:as_of AS DATE)"""
 SQL_DENIAL_RATE = f"""
 WITH adj AS (
   SELECT cp.claim_id, cp.denial_kind,
-         COALESCE(rt.production_date, CAST(rt.received_at AT TIME ZONE 'UTC' AS DATE)) AS day,
-         ROW_NUMBER() OVER (PARTITION BY cp.claim_id, CASE WHEN cp.claim_id IS NULL THEN cp.pcn END,
-                                         cp.payer_id
-                            ORDER BY COALESCE(rt.production_date, CAST(rt.received_at AT TIME ZONE 'UTC' AS DATE)),
+         {_DAY} AS day,
+         ROW_NUMBER() OVER (PARTITION BY cp.claim_id,
+                                         CASE WHEN cp.claim_id IS NULL THEN cp.pcn END, cp.payer_id
+                            ORDER BY {_DAY},
                                      rt.id, cp.seq) AS rn
   {_LOOPS} AND NOT cp.is_reversal AND NOT cp.is_predetermination)
 SELECT c.facility_id, CAST(date_trunc('month', adj.day) AS DATE) AS month,
@@ -181,7 +182,7 @@ WITH ch AS (
   ORDER BY cv.claim_id, s.submitted_at DESC, cv.id DESC),
 loops AS (
   SELECT cp.id, cp.claim_id, cp.paid_cents {_LOOPS}
-    AND COALESCE(rt.production_date, CAST(rt.received_at AT TIME ZONE 'UTC' AS DATE)) <= :at
+    AND {_DAY} <= :at
     AND cp.claim_id IS NOT NULL AND NOT cp.is_predetermination
     AND COALESCE(cp.payer_sequence, 'primary') = 'primary'),
 cas AS (
@@ -194,11 +195,13 @@ moved AS (
          SUM(COALESCE(cas.pr, 0)) AS to_patient
   FROM loops l LEFT JOIN cas ON cas.claim_payment_id = l.id GROUP BY 1),
 ar AS (
-  SELECT COALESCE(ch.charge_cents, 0) - COALESCE(m.reduced, 0) - COALESCE(m.to_patient, 0) AS ins,
+  SELECT COALESCE(ch.charge_cents, 0) - COALESCE(m.reduced, 0)
+           - COALESCE(m.to_patient, 0) AS ins,
          COALESCE(m.to_patient, 0) AS pat
   FROM claim c LEFT JOIN ch ON ch.claim_id = c.id LEFT JOIN moved m ON m.claim_id = c.id
   WHERE NOT c.is_test AND c.first_submitted_at < :until
-    AND (c.voided_at IS NULL OR c.voided_at > :as_of OR CAST(c.voided_at AT TIME ZONE 'UTC' AS DATE) > :at))
+    AND (c.voided_at IS NULL OR c.voided_at > :as_of
+         OR CAST(c.voided_at AT TIME ZONE 'UTC' AS DATE) > :at))
 SELECT SUM(CASE WHEN ins > 0 THEN ins ELSE 0 END) + SUM(CASE WHEN pat > 0 THEN pat ELSE 0 END),
        (SELECT SUM(gross_charges_cents) FROM revenue
         WHERE removed_at_source IS NULL AND period BETWEEN :adr_from AND :at)

@@ -20,7 +20,16 @@ from rcmwatch import __version__
 from rcmwatch.errors import RcmwatchError
 
 # Order is the order in `rcmwatch --help`.
-COMMAND_MODULES: tuple[str, ...] = ("init", "demo", "settings", "reference", "edi", "bench")
+COMMAND_MODULES: tuple[str, ...] = (
+    "init",
+    "demo",
+    "settings",
+    "reference",
+    "edi",
+    "collect",
+    "scheduler",
+    "bench",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -53,7 +53,7 @@ DENIAL_BASE = 0.088  # × payer.denial_factor: initial denials
 SCRUB_HOLD = 0.05  # claims held by a scrubber rule before submission
 DATA_QUALITY = 0.015  # claims with a registration data-quality work item
 MANUAL_POSTING = 0.11  # remits posted by a person instead of the auto-poster
-SLOW_PAYER_PEND = 0.05  # claims a payer pends for records (long adjudication)
+SLOW_PAYER_PEND = 0.09  # claims a payer pends for records (long adjudication)
 RETRO_ADJUST = 0.012  # paid claims later reversed and corrected by the payer
 VOID_RATE = 0.004  # paid claims the provider voids (billed in error)
 TAKEBACK_RATE = 0.003  # paid claims partly recouped later through PLB WO
@@ -367,7 +367,7 @@ class ClaimStory:
                 status, attempts = "dead_lettered", 5
                 dead_at = last = at + timedelta(minutes=25)
                 completed = None
-                repub_at = self.business_time(dead_at, rng.uniform(0.05, 0.6))
+                repub_at = self.resolve_after(dead_at, "interface")
                 if self.live(repub_at):
                     repub, status, completed = repub_at, "processed", repub_at + self.minutes(0, 2)
         if completed is not None and not self.live(completed):
@@ -389,7 +389,7 @@ class ClaimStory:
             opened = dead_at or at + timedelta(minutes=1)
             self.work_item("interface", "dead_letter" if dead_at else "message_failed", sig,
                            "message", mid, facility, None, None, opened,
-                           resolved_at=repub or (at + self.minutes(60, 1800)
+                           resolved_at=repub or (self.resolve_after(at, "interface")
                                                  if status == "failed" else None),
                            resolution="republished" if repub or dead_at else "fixed",
                            role="integration")  # fmt: skip
@@ -840,7 +840,7 @@ class ClaimStory:
         rng = self.rng
         manual = rng.random() < MANUAL_POSTING
         if manual:
-            at = self.business_time(received, rng.uniform(0.6, 3.5))
+            at = self.resolve_after(received + timedelta(hours=2), "posting")
         else:
             d = received.date() + timedelta(days=1)
             while d.weekday() >= 5:
@@ -867,7 +867,7 @@ class ClaimStory:
             ts(posted_at if posted else received),
         ))  # fmt: skip
         if manual:
-            opened = received + self.minutes(60, 240)
+            opened = received + timedelta(hours=2)
             self.work_item("posting", "manual_posting", "era_exception", "remit", rid,
                            claim.facility.code, payer.code, adj.paid, opened,
                            posted_at if posted else None, "posted_manually", "poster")  # fmt: skip
@@ -906,7 +906,7 @@ class ClaimStory:
         lo, hi = payer.pay_lag_days
         lag = rng.randint(lo, hi)
         if rng.random() < SLOW_PAYER_PEND:
-            lag += rng.randint(30, 75)
+            lag += rng.randint(60, 170)
         day = self.pay_day(payer, accepted_at + timedelta(days=lag))
         received = self.received_at(payer, day)
         if not self.live(received):
@@ -1087,7 +1087,7 @@ class ClaimStory:
             lo, hi = payer.pay_lag_days
             day = self.pay_day(payer, sub_at + timedelta(days=rng.randint(lo, hi)))
         else:
-            decided = resolved + timedelta(days=rng.randint(25, 60))
+            decided = resolved + timedelta(days=rng.randint(60, 150))
             if rng.random() >= APPEAL_OVERTURN:
                 self.write_off(ins, claim, "denial", adj.denial_carc, adj.denied,
                                self.business_time(decided, 1), "zz.denials02")  # fmt: skip
@@ -1117,9 +1117,9 @@ class ClaimStory:
         elif u < 0.7:
             half = amount // 2
             pay(half, self.business_time(at, rng.uniform(20, 50)))
-            pay(amount - half, self.business_time(at, rng.uniform(70, 140)))
+            pay(amount - half, self.business_time(at, rng.uniform(90, 180)))
         elif amount < 1000:
-            when = self.business_time(at, 60)
+            when = self.business_time(at, 95)
             keep = self.decision("SMALL-BAL-WO", "1", claim.pcn, None, "write_off", 1.0, when,
                                  claim.facility.code, "small_balance", 0.03, ("collect",),
                                  when + timedelta(hours=3))  # fmt: skip
@@ -1133,7 +1133,7 @@ class ClaimStory:
                 "bad_debt",
                 None,
                 amount,
-                self.business_time(at, rng.uniform(120, 160)),
+                self.business_time(at, rng.uniform(150, 200)),
                 "zz.biller03",
                 "SELF",
             )
@@ -1183,7 +1183,7 @@ class ClaimStory:
                 ))  # fmt: skip
             if paid < rest:
                 self.write_off(pat, pseudo, "bad_debt", None, rest - paid,
-                               self.business_time(at, rng.uniform(120, 170)), "zz.biller03",
+                               self.business_time(at, rng.uniform(180, 240)), "zz.biller03",
                                "SELF")  # fmt: skip
         self.finish(pseudo)
 

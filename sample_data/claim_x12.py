@@ -149,10 +149,10 @@ def clp_segments(claim, adj) -> list[str]:
     segs.append(f"NM1*QC*1*{p.person.last}*{p.person.first}****MI*{p.member_id}")
     if p.subscriber is not None:
         segs.append(f"NM1*IL*1*{p.subscriber.last}*{p.subscriber.first}****MI*{p.member_id}")
-    segs.append(f"DTM*232*{d8(claim.service_from)}")
-    segs.append(f"DTM*233*{d8(claim.service_to)}")
     if adj.claim_remarks:
         segs.append("MOA***" + "*".join(adj.claim_remarks))
+    segs.append(f"DTM*232*{d8(claim.service_from)}")
+    segs.append(f"DTM*233*{d8(claim.service_to)}")
     for ln in adj.lines:
         line = ln.line
         if line.code:

@@ -186,9 +186,9 @@ def assemble_claim_files(out: Path, work: Path, system: HealthSystem, seed: int,
 
 
 _IK = (  # (segment id, loop, element position, element reference, IK4 code)
-    ("NM1", "2010BA", "9", "67", "6"),
-    ("N4", "2010BA", "2", "156", "7"),
-    ("DMG", "2010BA", "2", "1251", "8"),
+    ("NM1", "2010", "9", "67", "6"),
+    ("N4", "2010", "2", "156", "7"),
+    ("DMG", "2010", "2", "1251", "8"),
 )
 
 
@@ -342,6 +342,16 @@ def _write_835_st(fh, group: list[list[str]], n: int, payer, entity, day: date,
             for item in f[1].split(";"):
                 code, ref, amount = item.split(":")
                 plb.append((code, ref, int(amount)))
+    if len(plb) > 6:
+        # A PLB segment holds six adjustments and the guide allows one: beyond that, interest
+        # (then take-backs) is reported as one amount per transaction, referenced by the trace.
+        trace = era_trace(payer.code, entity.code, day, int(chunk))
+        for code in ("L6", "WO"):
+            if len(plb) > 6:
+                same = [p for p in plb if p[0] == code]
+                plb = [p for p in plb if p[0] != code]
+                if same:
+                    plb.append((code, trace, sum(a for *_, a in same)))
     total = paid - sum(a for *_, a in plb)
     if total < 0:
         # The payer took back more than it paid: the rest is carried as a forward balance.

@@ -117,7 +117,6 @@ def _worker_db(work: Path) -> sqlite3.Connection:
 
 
 def flush(sink: ChunkSink, work: Path) -> dict[str, int]:
-    pid = os.getpid()
     counts = {}
     db = _worker_db(work)
     for table, rows in sink.rows.items():
@@ -130,12 +129,17 @@ def flush(sink: ChunkSink, work: Path) -> dict[str, int]:
             db.executemany(insert_sql(next(t for t in WORK_TABLES if t.name == table)), rows)
     db.commit()
     for kind, buckets in (("837", sink.b837), ("835", sink.b835)):
+        # One spool per chunk, sorted by bucket: the assembly merges all chunks' spools.
         folder = work / "spool" / kind
         folder.mkdir(parents=True, exist_ok=True)
-        for bucket, records in buckets.items():
-            with open(folder / f"{bucket}.{pid}", "a", encoding="utf-8") as fh:
-                fh.write("\n".join(records))
-                fh.write("\n")
+        with open(folder / f"{sink.chunk:06d}.txt", "w", encoding="utf-8") as fh:
+            for bucket in sorted(buckets):
+                prefix = bucket + "\t"
+                records = buckets[bucket]
+                if kind == "837":
+                    # One 837 set per subset: keep a set's claims together (stable order).
+                    records = sorted(records, key=lambda r: r[7:11])
+                fh.write(prefix + ("\n" + prefix).join(records) + "\n")
     return counts
 
 

@@ -13,6 +13,7 @@ the generated output, never these numbers.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 from dataclasses import dataclass, field
@@ -105,6 +106,17 @@ INTERFACE_ROUTES = {  # interface -> (direction, queue, exchange, routing key, m
 }
 
 
+class StoryRandom(random.Random):
+    """``random.Random`` with the integer draws the story needs done the cheap way (they are
+    called millions of times; the tiny bias of ``int(random() * n)`` does not matter here)."""
+
+    def randrange(self, n: int) -> int:  # type: ignore[override]
+        return int(self.random() * n)
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+
 def ts(dt: datetime) -> str:
     return dt.isoformat()
 
@@ -115,6 +127,7 @@ def u64(*parts: object) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
+@functools.lru_cache(maxsize=4096)
 def era_received_at(seed: int, payer_code: str, day: date) -> datetime:
     """When a payer's 835 of ``day`` lands in the inbound folder (a payer-specific hour)."""
     h = 4 + int(u64(seed, "era-hour", payer_code) * 5)
@@ -226,7 +239,7 @@ class ClaimStory:
                  start: date, cutoff: datetime, set_size: int, patients: int, sink) -> None:  # fmt: skip
         self.seed = seed
         self.chunk = chunk
-        self.rng = random.Random(f"rcmwatch-sample:{seed}:{chunk}")
+        self.rng = StoryRandom(f"rcmwatch-sample:{seed}:{chunk}")
         self.system = system
         self.scenario = scenario
         self.start = start
@@ -243,6 +256,9 @@ class ClaimStory:
         self.cat_weights = [w for _, w, _ in DENIAL_MIX]
         self.users = system.users
         self.deciders = {d.name: d for d in system.deciders}
+        self._providers: dict[tuple[str, int], tuple[str, str, str]] = {}
+        self._allowed: dict[tuple[str, str, str], int] = {}
+        self._set_outcomes: dict[tuple[str, date, int], str] = {}
 
     # -- helpers ----------------------------------------------------------------------------
     def live(self, at: datetime) -> bool:
@@ -261,6 +277,19 @@ class ClaimStory:
         return d
 
     def provider(self, facility: Facility, n: int) -> tuple[str, str, str]:
+        cached = self._providers.get((facility.code, n))
+        if cached is None:
+            cached = self._providers[(facility.code, n)] = self._provider(facility, n)
+        return cached
+
+    def allowed(self, payer: Payer, key: str, item, claim_type: str) -> int:
+        cached = self._allowed.get((payer.code, key, claim_type))
+        if cached is None:
+            cached = expected_allowed(payer, item, claim_type)
+            self._allowed[(payer.code, key, claim_type)] = cached
+        return cached
+
+    def _provider(self, facility: Facility, n: int) -> tuple[str, str, str]:
         base = int.from_bytes(hashlib.blake2b(f"{facility.code}:{n}".encode(),
                                               digest_size=4).digest(), "big")  # fmt: skip
         npi = npi_from_base("1" + f"{base % 10**8:08d}")
@@ -290,7 +319,7 @@ class ClaimStory:
                 u = units * los if key == "room" else units
                 day = service_day + timedelta(days=min(n - 1, los - 1) if los > 1 else 0)
                 lines.append(Line(n, item.code, "", item.revenue_code, u, item.price_cents * u,
-                                  expected_allowed(payer, item, "I") * u, day))  # fmt: skip
+                                  self.allowed(payer, key, item, "I") * u, day))  # fmt: skip
             claim = Claim(index, f"I{index:010d}", "I", hosp.code, kind, sf, sf, sf_loop, payer,
                           p, lines, [dx_pool[rng.randrange(len(dx_pool))], *dx_extra],
                           service_day, service_day + timedelta(days=los - 1), "", bill_type,
@@ -315,7 +344,7 @@ class ClaimStory:
                 item = PRO[code]
                 day = service_day + timedelta(days=n - 1 if kind == "inpatient" else 0)
                 lines.append(Line(n, code, mod, "", units, item.price_cents * units,
-                                  expected_allowed(payer, item, "P") * units, day))  # fmt: skip
+                                  self.allowed(payer, code, item, "P") * units, day))  # fmt: skip
             claim = Claim(index, f"P{index:010d}", "P", "PHYS", kind, fac, fac, True, payer, p,
                           lines, [dx_pool[rng.randrange(len(dx_pool))], *dx_extra], service_day,
                           lines[-1].service_date, pos, "",
@@ -587,6 +616,13 @@ class ClaimStory:
     def set_outcome(self, entity: str, day: date, subset: int, kind: str) -> str:
         if kind != "o":
             return "ok"
+        key = (entity, day, subset)
+        cached = self._set_outcomes.get(key)
+        if cached is None:
+            cached = self._set_outcomes[key] = self._set_outcome(entity, day, subset)
+        return cached
+
+    def _set_outcome(self, entity: str, day: date, subset: int) -> str:
         u = u64(self.seed, "set", entity, day, self.chunk, subset)
         # Every system shows each kind of front-end failure at least once (first chunk).
         day_n = (day - self.start).days
@@ -978,9 +1014,9 @@ class ClaimStory:
                            self.payer_claim_number(claim, payer, 1), [], lines, [])  # fmt: skip
         if not primary.lines:
             adj.claim_adjustments = [("OA", "23", claim.charge - primary.patient_resp)]
-        fname, trace, received = self.spool_remit(claim, payer, day, [adj])
-        if not self.live(received):
+        if not self.live(self.received_at(payer, day)):
             return
+        fname, trace, received = self.spool_remit(claim, payer, day, [adj])
         posted_at, manual = self.posting_time(claim, received)
         self.import_remit(claim, payer, adj, fname, trace, received, day, posted_at, manual)
 

@@ -16,7 +16,9 @@ are merged by chunk number), and at most one ST is buffered at a time, so memory
 from __future__ import annotations
 
 import heapq
+import itertools
 import os
+import resource
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -60,21 +62,27 @@ def cents(text: str) -> int:
     return -value if neg else value
 
 
-def _buckets(folder: Path) -> dict[str, list[Path]]:
-    groups: dict[str, list[Path]] = {}
-    if folder.is_dir():
-        for p in folder.iterdir():
-            bucket, _, _pid = p.name.rpartition(".")
-            groups.setdefault(bucket, []).append(p)
-    return dict(sorted(groups.items()))
+def _raise_open_file_limit() -> None:
+    """The merge keeps one spool per chunk open (hundreds at millions of claims)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = hard if hard != resource.RLIM_INFINITY else 65536
+    if soft != resource.RLIM_INFINITY and soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, 65536), hard))
 
 
-def _records(paths: list[Path]) -> Iterator[str]:
-    """The bucket's records in chunk order (stable within a worker's spool)."""
-    streams = [open(p, encoding="utf-8") for p in sorted(paths)]  # noqa: SIM115
+def _buckets(folder: Path) -> Iterator[tuple[str, Iterator[str]]]:
+    """(bucket, its records in chunk order), buckets in sorted order, streamed from every
+    chunk's spool at once (each spool is sorted by bucket; ties keep chunk order)."""
+    if not folder.is_dir():
+        return
+    _raise_open_file_limit()
+    streams = [open(p, encoding="utf-8", buffering=1 << 16)  # noqa: SIM115
+               for p in sorted(folder.glob("*.txt"))]  # fmt: skip
     try:
-        for line in heapq.merge(*streams, key=lambda r: r[:6]):
-            yield line.rstrip("\n")
+        merged = heapq.merge(*streams, key=lambda r: r[: r.index("\t")])
+        for bucket, lines in itertools.groupby(merged, key=lambda r: r[: r.index("\t")]):
+            cut = len(bucket) + 1
+            yield bucket, (line[cut:].rstrip("\n") for line in lines)
     finally:
         for s in streams:
             s.close()
@@ -113,7 +121,7 @@ def assemble_claim_files(out: Path, work: Path, system: HealthSystem, seed: int,
     written: list[WrittenFile] = []
     control = 0
     ack_control = 0
-    for bucket, paths in _buckets(work / "spool" / "837").items():
+    for bucket, records in _buckets(work / "spool" / "837"):
         day_s, entity_code = bucket.split("_")
         day = datetime.strptime(day_s, "%Y%m%d").date()
         entity = system.entities[entity_code]
@@ -129,11 +137,13 @@ def assemble_claim_files(out: Path, work: Path, system: HealthSystem, seed: int,
             fh.write(f"GS*HC*{SUBMITTER_ID}*{CLEARINGHOUSE_ID}*{_d8(day)}*2000*{control}*X*"
                      f"{version}{TERM}")  # fmt: skip
             current = None
+            bht = ""
+            first_nm1 = 0
             claims_in_set: list[list[str]] = []
             hl = 0
             st_n = 0
             total_claims = 0
-            for rec in _records(paths):
+            for rec in records:
                 f = rec.split("\t")
                 key = (f[0], f[1])
                 if key != current:
@@ -291,7 +301,7 @@ def assemble_remit_files(out: Path, work: Path, system: HealthSystem,
     inbound.mkdir(parents=True, exist_ok=True)
     written: list[WrittenFile] = []
     controls: dict[str, int] = {}
-    for bucket, paths in _buckets(work / "spool" / "835").items():
+    for bucket, records in _buckets(work / "spool" / "835"):
         day_s, payer_code, entity_code = bucket.split("_")
         day = datetime.strptime(day_s, "%Y%m%d").date()
         payer = PAYER_BY_CODE[payer_code]
@@ -308,7 +318,7 @@ def assemble_remit_files(out: Path, work: Path, system: HealthSystem,
                      f"005010X221A1{TERM}")  # fmt: skip
             group: list[list[str]] = []
             current = None
-            for rec in _records(paths):
+            for rec in records:
                 f = rec.split("\t", 2)
                 if f[0] != current and group:
                     n_st += 1

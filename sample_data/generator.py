@@ -25,6 +25,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import time
 from calendar import monthrange
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
@@ -40,7 +41,8 @@ from sample_data.clearinghouse_files import (
 from sample_data.health_system import build_health_system, write_reference
 from sample_data.scenarios import SCENARIO_NAMES, build_scenario
 from sample_data.source_exports import (
-    build_databases,
+    finish_databases,
+    merge_worker_databases,
     decider_version_rows,
     file_message_rows,
     revenue_rows,
@@ -71,10 +73,13 @@ class Manifest:
     tables: dict[str, int] = field(default_factory=dict)  # rows per source table
     reference: dict[str, int] = field(default_factory=dict)
     layout: dict[str, str] = field(default_factory=dict)
+    # Seconds per phase of this run (not saved: the manifest's bytes are deterministic).
+    phase_seconds: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> str:
         data = asdict(self)
         data.pop("out_dir")
+        data.pop("phase_seconds")
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
@@ -168,6 +173,15 @@ def generate(
         for n, days in enumerate(plan_chunks(daily_claims(start, as_of, claims), CHUNK_CLAIMS))
     ]
     workers = workers or min(2, os.cpu_count() or 1)
+    clock = time.perf_counter()
+    phases: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        phases[name] = round(now - clock, 3)
+        clock = now
+
     results: list[ChunkResult] = []
     if workers == 1 or len(tasks) == 1:
         for t in tasks:
@@ -177,17 +191,23 @@ def generate(
         ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
         with ctx.Pool(workers, initializer=_worker_init, maxtasksperchild=None) as pool:
             results = list(pool.imap(run_chunk, tasks, chunksize=1))
+    lap("claims")
     files: list[WrittenFile] = []
     if workers == 1:
         files += assemble_claim_files(out, work, system, seed, cutoff)
         files += assemble_remit_files(out, work, system, seed)
+        merge_worker_databases(out, work)
     else:
+        # X12 assembly (two streams) and the database merge are independent: run them together.
         ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with ctx.Pool(2) as pool:
+        with ctx.Pool(workers) as pool:
             a = pool.apply_async(assemble_claim_files, (out, work, system, seed, cutoff))
             b = pool.apply_async(assemble_remit_files, (out, work, system, seed))
+            c = pool.apply_async(merge_worker_databases, (out, work))
             files += a.get() + b.get()
+            c.get()
     set_file_times(out, files)
+    lap("x12+databases")
 
     revenue: dict[tuple[str, str], list[int]] = {}
     for r in results:
@@ -200,8 +220,10 @@ def generate(
         "decider_version": decider_version_rows(system, sc),
         "revenue": revenue_rows(revenue, cutoff),
     }
-    build_databases(out, work, extra)
+    finish_databases(out, extra)
+    lap("indexes")
     table_counts = write_exports(out, work, extra)
+    lap("exports")
     shutil.rmtree(work)
 
     kinds: dict[str, int] = {}
@@ -218,5 +240,6 @@ def generate(
          "databases": "sources/{engine,workflow,erp}.sqlite",
          "exports": "exports/{engine,workflow,erp}/*.csv"},
     )  # fmt: skip
+    manifest.phase_seconds = phases
     (out / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
     return manifest

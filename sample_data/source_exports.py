@@ -96,8 +96,9 @@ def write_exports(out: Path, work: Path, extra: dict[str, list[tuple]]) -> dict[
     return counts
 
 
-def build_databases(out: Path, work: Path, extra: dict[str, list[tuple]]) -> None:
-    """One SQLite database per source system, from the workers' databases."""
+def merge_worker_databases(out: Path, work: Path) -> None:
+    """One SQLite database per source system under ``sources/``, from the workers' databases
+    (runs while the X12 files are assembled)."""
     folder = out / "sources"
     folder.mkdir(parents=True, exist_ok=True)
     worker_dbs = sorted((work / "db").glob("*.sqlite"))
@@ -108,23 +109,36 @@ def build_databases(out: Path, work: Path, extra: dict[str, list[tuple]]) -> Non
         db = sqlite3.connect(path)
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
+        db.execute("PRAGMA cache_size=-65536")
         tables = [t for t in TABLES if t.system == system]
         for t in tables:
             db.execute(create_sql(t))
         for i, wdb in enumerate(worker_dbs):
             db.execute(f"ATTACH DATABASE ? AS w{i}", (str(wdb),))
         for t in tables:
-            if t.name not in ("decider_version", "revenue"):
-                for i in range(len(worker_dbs)):
-                    db.execute(f"INSERT INTO {t.name} SELECT * FROM w{i}.{t.name} "
-                               f"ORDER BY {t.key}")  # fmt: skip
+            if t.name in ("decider_version", "revenue"):
+                continue
+            union = " UNION ALL ".join(f"SELECT * FROM w{i}.{t.name}"
+                                       for i in range(len(worker_dbs)))  # fmt: skip
+            if union:
+                db.execute(f"INSERT INTO {t.name} SELECT * FROM ({union}) ORDER BY {t.key}")
+        db.commit()
+        for i in range(len(worker_dbs)):
+            db.execute(f"DETACH DATABASE w{i}")
+        db.close()
+
+
+def finish_databases(out: Path, extra: dict[str, list[tuple]]) -> None:
+    """Add the rows made after the chunks, then the indexes collectors poll with."""
+    for system in SYSTEMS:
+        db = sqlite3.connect(out / "sources" / f"{system}.sqlite")
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        for t in (t for t in TABLES if t.system == system):
             rows = extra.get(t.name, [])
             if rows:
                 db.executemany(insert_sql(t), rows)
             db.execute(f"CREATE INDEX ix_{t.name}_updated_at ON {t.name} (updated_at)")
-        db.commit()
-        for i in range(len(worker_dbs)):
-            db.execute(f"DETACH DATABASE w{i}")
         if system == "erp":
             db.execute("CREATE INDEX ix_posting_pcn ON posting (pcn)")
             db.execute("CREATE INDEX ix_remit_import_status ON remit_import (status)")

@@ -20,7 +20,7 @@ from rcmwatch import __version__
 from rcmwatch.errors import RcmwatchError
 
 # Order is the order in `rcmwatch --help`.
-COMMAND_MODULES: tuple[str, ...] = ("init", "demo", "settings", "edi", "bench")
+COMMAND_MODULES: tuple[str, ...] = ("init", "demo", "settings", "edi", "generate", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -79,8 +79,14 @@ def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def bench_generate(claims: int, months: int = 6, seed: int = 1, out_dir: str | None = None,
-                   as_of: date = date(2024, 7, 1), keep: bool = False) -> BenchResult:  # fmt: skip
+def bench_generate(
+    claims: int,
+    months: int = 6,
+    seed: int = 1,
+    out_dir: str | None = None,
+    as_of: date = date(2024, 7, 1),
+    keep: bool = False,
+) -> BenchResult:
     tmp = None
     if out_dir is None:
         tmp = tempfile.mkdtemp(prefix="rcmwatch-bench-gen-")
@@ -109,8 +115,12 @@ def bench_generate(claims: int, months: int = 6, seed: int = 1, out_dir: str | N
         shutil.rmtree(tmp, ignore_errors=True)
     kib = 1024
     return BenchResult(
-        claims, months, seconds, peak,
+        claims,
+        months,
+        seconds,
+        peak,
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kib,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * kib,
-        manifest.phase_seconds, size,
-    )  # fmt: skip
+        manifest.phase_seconds,
+        size,
+    )

@@ -67,8 +67,9 @@ class ChunkSink:
             self._work_item_index[row[0]] = len(rows)
         rows.append(row)
 
-    def close_last_work_item(self, wid: str | None, resolved: datetime, resolution: str,
-                             cutoff: datetime) -> None:  # fmt: skip
+    def close_last_work_item(
+        self, wid: str | None, resolved: datetime, resolution: str, cutoff: datetime
+    ) -> None:
         """Rewrite an open work item as closed at ``resolved`` (if that is before the cut-off)."""
         if wid is None or resolved >= cutoff:
             return
@@ -150,9 +151,17 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     scenario = build_scenario(task.scenario, task.as_of)
     cutoff = datetime(task.as_of.year, task.as_of.month, task.as_of.day)
     sink = ChunkSink(task.chunk)
-    story = ClaimStory(seed=task.seed, chunk=task.chunk, system=system, scenario=scenario,
-                       start=start, cutoff=cutoff, set_size=task.set_size,
-                       patients=task.patients, sink=sink)  # fmt: skip
+    story = ClaimStory(
+        seed=task.seed,
+        chunk=task.chunk,
+        system=system,
+        scenario=scenario,
+        start=start,
+        cutoff=cutoff,
+        set_size=task.set_size,
+        patients=task.patients,
+        sink=sink,
+    )
     claims = 0
     for day, first, count in task.days:
         for index in range(first, first + count):

@@ -76,27 +76,56 @@ DENIAL_MIX = (  # (category, weight, ((carc, weight), ...))
     ("other", 1, (("B22", 100),)),
 )
 PARTIAL_OK = {"missing_information", "authorization", "medical_necessity", "coding", "non_covered"}
-REMARKS = {"16": "M51", "252": "N706", "15": "N54", "197": "N54", "4": "N519", "11": "M76",
-           "50": "N115", "96": "N130", "22": "MA04", "B7": "N570", "242": "N130"}  # fmt: skip
+REMARKS = {
+    "16": "M51",
+    "252": "N706",
+    "15": "N54",
+    "197": "N54",
+    "4": "N519",
+    "11": "M76",
+    "50": "N115",
+    "96": "N130",
+    "22": "MA04",
+    "B7": "N570",
+    "242": "N130",
+}
 DENIAL_ACTION = {  # triage: category -> weights of (appeal, corrected_claim, write_off)
-    "eligibility": (0, 55, 45), "missing_information": (0, 85, 15),
-    "authorization": (70, 0, 30), "medical_necessity": (70, 0, 30), "coding": (5, 80, 15),
-    "non_covered": (25, 0, 75), "timely_filing": (10, 0, 90), "duplicate": (0, 70, 30),
-    "coordination_of_benefits": (0, 60, 40), "network": (40, 0, 60),
-    "provider_enrollment": (0, 60, 40), "other": (40, 20, 40),
-}  # fmt: skip
+    "eligibility": (0, 55, 45),
+    "missing_information": (0, 85, 15),
+    "authorization": (70, 0, 30),
+    "medical_necessity": (70, 0, 30),
+    "coding": (5, 80, 15),
+    "non_covered": (25, 0, 75),
+    "timely_filing": (10, 0, 90),
+    "duplicate": (0, 70, 30),
+    "coordination_of_benefits": (0, 60, 40),
+    "network": (40, 0, 60),
+    "provider_enrollment": (0, 60, 40),
+    "other": (40, 20, 40),
+}
 ACTIONS = ("appeal", "corrected_claim", "write_off")
 APPEAL_OVERTURN = 0.55
-SLA_HOURS = {"pre_bill": 48, "front_end_reject": 72, "denial": 14 * 24, "posting": 48,
-             "interface": 8, "data_quality": 5 * 24}  # fmt: skip
+SLA_HOURS = {
+    "pre_bill": 48,
+    "front_end_reject": 72,
+    "denial": 14 * 24,
+    "posting": 48,
+    "interface": 8,
+    "data_quality": 5 * 24,
+}
 MESSAGE_ERRORS = (
     ("TIMEOUT_ACK", "Timeout waiting for application ACK after 30s"),
     ("HL7_AE_PID3", "HL7 AE: PID-3 patient identifier list missing"),
     ("DB_DEADLOCK", "ERROR 40P01 deadlock detected while inserting charge batch"),
 )
 STORM_ERROR = ("ECONNREFUSED", "connect ECONNREFUSED billing-db.internal:5432")
-OVERRIDE_REASONS = ("FALSE_POSITIVE", "PAYER_POLICY", "CLINICAL_REVIEW", "DOCUMENTATION_FOUND",
-                    "OTHER")  # fmt: skip
+OVERRIDE_REASONS = (
+    "FALSE_POSITIVE",
+    "PAYER_POLICY",
+    "CLINICAL_REVIEW",
+    "DOCUMENTATION_FOUND",
+    "OTHER",
+)
 INTERFACE_ROUTES = {  # interface -> (direction, queue, exchange, routing key, message type)
     "adt_in": ("in", "billing.adt", "ehr.events", "adt.a04", "ADT^A04"),
     "dft_charges": ("in", "billing.charges", "ehr.events", "dft.p03", "DFT^P03"),
@@ -218,25 +247,47 @@ class Adjudication:
     def reversed(self) -> Adjudication:
         neg = [(g, c, -a) for g, c, a in self.claim_adjustments]
         lines = [
-            LineAdjudication(ln.line, -ln.charge, -ln.paid, None,
-                             [(g, c, -a) for g, c, a in ln.adjustments])
+            LineAdjudication(
+                ln.line, -ln.charge, -ln.paid, None, [(g, c, -a) for g, c, a in ln.adjustments]
+            )
             for ln in self.lines
-        ]  # fmt: skip
-        return Adjudication("22", -self.charge, -self.paid, -self.patient_resp, self.filing_code,
-                            self.payer_claim_number, neg, lines, [])  # fmt: skip
+        ]
+        return Adjudication(
+            "22",
+            -self.charge,
+            -self.paid,
+            -self.patient_resp,
+            self.filing_code,
+            self.payer_claim_number,
+            neg,
+            lines,
+            [],
+        )
 
 
 def filing_code_835(payer: Payer) -> str:
-    return {"MB": "MB", "MA": "MA", "MC": "MC", "16": "16", "HM": "HM", "BL": "12",
-            "CI": "12"}[payer.filing_indicator]  # fmt: skip
+    return {"MB": "MB", "MA": "MA", "MC": "MC", "16": "16", "HM": "HM", "BL": "12", "CI": "12"}[
+        payer.filing_indicator
+    ]
 
 
 # --- the story ----------------------------------------------------------------------------------
 class ClaimStory:
     """Runs the lifecycle of the claims of one chunk into a sink (see ``chunk.ChunkSink``)."""
 
-    def __init__(self, *, seed: int, chunk: int, system: HealthSystem, scenario: Scenario,
-                 start: date, cutoff: datetime, set_size: int, patients: int, sink) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        seed: int,
+        chunk: int,
+        system: HealthSystem,
+        scenario: Scenario,
+        start: date,
+        cutoff: datetime,
+        set_size: int,
+        patients: int,
+        sink,
+    ) -> None:
         self.seed = seed
         self.chunk = chunk
         self.rng = StoryRandom(f"rcmwatch-sample:{seed}:{chunk}")
@@ -290,8 +341,9 @@ class ClaimStory:
         return cached
 
     def _provider(self, facility: Facility, n: int) -> tuple[str, str, str]:
-        base = int.from_bytes(hashlib.blake2b(f"{facility.code}:{n}".encode(),
-                                              digest_size=4).digest(), "big")  # fmt: skip
+        base = int.from_bytes(
+            hashlib.blake2b(f"{facility.code}:{n}".encode(), digest_size=4).digest(), "big"
+        )
         npi = npi_from_base("1" + f"{base % 10**8:08d}")
         return (f"ZZTESTDOC{facility.code}", f"DR{n}", npi)
 
@@ -318,12 +370,38 @@ class ClaimStory:
                 item = HOSP[key]
                 u = units * los if key == "room" else units
                 day = service_day + timedelta(days=min(n - 1, los - 1) if los > 1 else 0)
-                lines.append(Line(n, item.code, "", item.revenue_code, u, item.price_cents * u,
-                                  self.allowed(payer, key, item, "I") * u, day))  # fmt: skip
-            claim = Claim(index, f"I{index:010d}", "I", hosp.code, kind, sf, sf, sf_loop, payer,
-                          p, lines, [dx_pool[rng.randrange(len(dx_pool))], *dx_extra],
-                          service_day, service_day + timedelta(days=los - 1), "", bill_type,
-                          self.provider(hosp, rng.randrange(12)), "")  # fmt: skip
+                lines.append(
+                    Line(
+                        n,
+                        item.code,
+                        "",
+                        item.revenue_code,
+                        u,
+                        item.price_cents * u,
+                        self.allowed(payer, key, item, "I") * u,
+                        day,
+                    )
+                )
+            claim = Claim(
+                index,
+                f"I{index:010d}",
+                "I",
+                hosp.code,
+                kind,
+                sf,
+                sf,
+                sf_loop,
+                payer,
+                p,
+                lines,
+                [dx_pool[rng.randrange(len(dx_pool))], *dx_extra],
+                service_day,
+                service_day + timedelta(days=los - 1),
+                "",
+                bill_type,
+                self.provider(hosp, rng.randrange(12)),
+                "",
+            )
         else:
             _, items, dx_pool = rng.choices(PRO_VISITS, self.pro_weights)[0]
             first = items[0][0]
@@ -343,12 +421,38 @@ class ClaimStory:
             for n, (code, units, mod) in enumerate(items, start=1):
                 item = PRO[code]
                 day = service_day + timedelta(days=n - 1 if kind == "inpatient" else 0)
-                lines.append(Line(n, code, mod, "", units, item.price_cents * units,
-                                  self.allowed(payer, code, item, "P") * units, day))  # fmt: skip
-            claim = Claim(index, f"P{index:010d}", "P", "PHYS", kind, fac, fac, True, payer, p,
-                          lines, [dx_pool[rng.randrange(len(dx_pool))], *dx_extra], service_day,
-                          lines[-1].service_date, pos, "",
-                          self.provider(fac, rng.randrange(8)), "")  # fmt: skip
+                lines.append(
+                    Line(
+                        n,
+                        code,
+                        mod,
+                        "",
+                        units,
+                        item.price_cents * units,
+                        self.allowed(payer, code, item, "P") * units,
+                        day,
+                    )
+                )
+            claim = Claim(
+                index,
+                f"P{index:010d}",
+                "P",
+                "PHYS",
+                kind,
+                fac,
+                fac,
+                True,
+                payer,
+                p,
+                lines,
+                [dx_pool[rng.randrange(len(dx_pool))], *dx_extra],
+                service_day,
+                lines[-1].service_date,
+                pos,
+                "",
+                self.provider(fac, rng.randrange(8)),
+                "",
+            )
         if claim.diagnoses[-1] == claim.diagnoses[0] and len(claim.diagnoses) > 1:
             claim.diagnoses.pop()
         claim.charge = sum(ln.charge for ln in claim.lines)
@@ -360,8 +464,9 @@ class ClaimStory:
         return claim
 
     # -- rows ---------------------------------------------------------------------------------
-    def message(self, interface: str, at: datetime, subject_type: str, subject_key: str,
-                facility: str) -> None:  # fmt: skip
+    def message(
+        self, interface: str, at: datetime, subject_type: str, subject_key: str, facility: str
+    ) -> None:
         """One engine message; most succeed at once, a few retry, fewer dead-letter."""
         if not self.live(at):
             return
@@ -407,26 +512,66 @@ class ClaimStory:
         updated = max(x for x in (at, last, completed, repub, dead_at) if x is not None)
         if not self.live(updated):
             updated = at
-        sink.add("message_log", (
-            mid, interface, direction, queue, exchange, rkey, mtype,
-            f"{mtype[:3]}{mid}", subject_type, subject_key, facility, status, sig or None,
-            text or None, attempts, ts(at), ts(last) if self.live(last) else ts(at),
-            ts(completed) if completed else None, ts(dead_at) if dead_at and self.live(dead_at)
-            else None, ts(repub) if repub else None, ts(updated),
-        ))  # fmt: skip
+        sink.add(
+            "message_log",
+            (
+                mid,
+                interface,
+                direction,
+                queue,
+                exchange,
+                rkey,
+                mtype,
+                f"{mtype[:3]}{mid}",
+                subject_type,
+                subject_key,
+                facility,
+                status,
+                sig or None,
+                text or None,
+                attempts,
+                ts(at),
+                ts(last) if self.live(last) else ts(at),
+                ts(completed) if completed else None,
+                ts(dead_at) if dead_at and self.live(dead_at) else None,
+                ts(repub) if repub else None,
+                ts(updated),
+            ),
+        )
         if status in ("failed", "dead_lettered") or repub is not None:
             opened = dead_at or at + timedelta(minutes=1)
-            self.work_item("interface", "dead_letter" if dead_at else "message_failed", sig,
-                           "message", mid, facility, None, None, opened,
-                           resolved_at=repub or (self.resolve_after(at, "interface")
-                                                 if status == "failed" else None),
-                           resolution="republished" if repub or dead_at else "fixed",
-                           role="integration")  # fmt: skip
+            self.work_item(
+                "interface",
+                "dead_letter" if dead_at else "message_failed",
+                sig,
+                "message",
+                mid,
+                facility,
+                None,
+                None,
+                opened,
+                resolved_at=repub
+                or (self.resolve_after(at, "interface") if status == "failed" else None),
+                resolution="republished" if repub or dead_at else "fixed",
+                role="integration",
+            )
 
-    def work_item(self, stage: str, type_: str, exception: str | None, subject_type: str,
-                  subject_key: str, facility: str, payer: str | None, amount: int | None,
-                  opened: datetime, resolved_at: datetime | None, resolution: str | None,
-                  role: str, resolved_by: str | None = None) -> str | None:  # fmt: skip
+    def work_item(
+        self,
+        stage: str,
+        type_: str,
+        exception: str | None,
+        subject_type: str,
+        subject_key: str,
+        facility: str,
+        payer: str | None,
+        amount: int | None,
+        opened: datetime,
+        resolved_at: datetime | None,
+        resolution: str | None,
+        role: str,
+        resolved_by: str | None = None,
+    ) -> str | None:
         if not self.live(opened):
             return None
         rng = self.rng
@@ -442,11 +587,28 @@ class ClaimStory:
         elif resolved_by is None:
             resolved_by = assignee or team[0]
         updated = resolved_at or opened
-        self.sink.add("work_item", (
-            wid, type_, stage, exception, subject_type, subject_key, facility, payer, amount,
-            ts(opened), ts(due), assignee, status, ts(resolved_at) if resolved_at else None,
-            resolved_by, resolution, ts(updated),
-        ))  # fmt: skip
+        self.sink.add(
+            "work_item",
+            (
+                wid,
+                type_,
+                stage,
+                exception,
+                subject_type,
+                subject_key,
+                facility,
+                payer,
+                amount,
+                ts(opened),
+                ts(due),
+                assignee,
+                status,
+                ts(resolved_at) if resolved_at else None,
+                resolved_by,
+                resolution,
+                ts(updated),
+            ),
+        )
         return wid
 
     def resolve_after(self, opened: datetime, stage: str) -> datetime:
@@ -456,20 +618,45 @@ class ClaimStory:
             return opened + timedelta(minutes=int(sla * self.rng.uniform(1.05, 2.5)))
         return opened + timedelta(minutes=int(sla * self.rng.uniform(0.08, 0.95)))
 
-    def decision(self, decider: str, version: str, subject: str, work_item: str | None,
-                 decision: str, confidence: float, at: datetime, facility: str,
-                 exception: str, override_p: float, alternatives: tuple[str, ...],
-                 override_at: datetime) -> str:  # fmt: skip
+    def decision(
+        self,
+        decider: str,
+        version: str,
+        subject: str,
+        work_item: str | None,
+        decision: str,
+        confidence: float,
+        at: datetime,
+        facility: str,
+        exception: str,
+        override_p: float,
+        alternatives: tuple[str, ...],
+        override_at: datetime,
+    ) -> str:
         """Record an automated decision; a person overrides it with probability ``override_p``.
         Returns the outcome that stands."""
         if not self.live(at):
             return decision
         sink, rng = self.sink, self.rng
         did = sink.next_id("D")
-        sink.add("automated_decision", (
-            did, self.deciders[decider].kind, decider, version, "claim", subject, work_item,
-            decision, f"{confidence:.3f}", ts(at), facility, exception, ts(at),
-        ))  # fmt: skip
+        sink.add(
+            "automated_decision",
+            (
+                did,
+                self.deciders[decider].kind,
+                decider,
+                version,
+                "claim",
+                subject,
+                work_item,
+                decision,
+                f"{confidence:.3f}",
+                ts(at),
+                facility,
+                exception,
+                ts(at),
+            ),
+        )
         if rng.random() < override_p and self.live(override_at):
             new = alternatives[rng.randrange(len(alternatives))]
             team = self.users["denials" if decider == "denial-triage" else "biller"]
@@ -490,29 +677,76 @@ class ClaimStory:
             return new
         return decision
 
-    def post(self, receivable: str, claim: Claim, kind: str, amount: int, at: datetime,
-             manual: bool, group: str | None = None, carc: str | None = None,
-             remit: str | None = None, trace: str | None = None,
-             payer: str | None = None) -> None:  # fmt: skip
+    def post(
+        self,
+        receivable: str,
+        claim: Claim,
+        kind: str,
+        amount: int,
+        at: datetime,
+        manual: bool,
+        group: str | None = None,
+        carc: str | None = None,
+        remit: str | None = None,
+        trace: str | None = None,
+        payer: str | None = None,
+    ) -> None:
         if amount == 0:
             return
-        self.sink.add("posting", (
-            self.sink.next_id("P"), receivable, claim.pcn, remit, trace,
-            payer or claim.payer.code, claim.facility.code, kind, group, carc, amount, ts(at),
-            int(manual), (self.users["poster"][0] if manual else "ERA-AUTOPOST")
-            if remit else ("zz.biller01" if manual else "SYSTEM"), ts(at),
-        ))  # fmt: skip
+        self.sink.add(
+            "posting",
+            (
+                self.sink.next_id("P"),
+                receivable,
+                claim.pcn,
+                remit,
+                trace,
+                payer or claim.payer.code,
+                claim.facility.code,
+                kind,
+                group,
+                carc,
+                amount,
+                ts(at),
+                int(manual),
+                (self.users["poster"][0] if manual else "ERA-AUTOPOST")
+                if remit
+                else ("zz.biller01" if manual else "SYSTEM"),
+                ts(at),
+            ),
+        )
         self.balances[receivable] = self.balances.get(receivable, 0) + amount
         self.activity[receivable] = at
 
-    def write_off(self, receivable: str, claim: Claim, reason: str, carc: str | None,
-                  amount: int, at: datetime, by: str, payer: str | None = None) -> None:  # fmt: skip
+    def write_off(
+        self,
+        receivable: str,
+        claim: Claim,
+        reason: str,
+        carc: str | None,
+        amount: int,
+        at: datetime,
+        by: str,
+        payer: str | None = None,
+    ) -> None:
         if amount <= 0 or not self.live(at):
             return
-        self.sink.add("write_off", (
-            self.sink.next_id("X"), receivable, claim.pcn, claim.facility.code,
-            payer or claim.payer.code, reason, carc, amount, ts(at), by, ts(at),
-        ))  # fmt: skip
+        self.sink.add(
+            "write_off",
+            (
+                self.sink.next_id("X"),
+                receivable,
+                claim.pcn,
+                claim.facility.code,
+                payer or claim.payer.code,
+                reason,
+                carc,
+                amount,
+                ts(at),
+                by,
+                ts(at),
+            ),
+        )
         self.balances[receivable] = self.balances.get(receivable, 0) - amount
         self.activity[receivable] = at
 
@@ -527,8 +761,9 @@ class ClaimStory:
         self.opened: dict[str, date] = {}
         fac = claim.facility.code
         hour = rng.randint(0, 23) if claim.kind == "ed" else rng.randint(7, 17)
-        seen_at = datetime(service_day.year, service_day.month, service_day.day, hour,
-                           rng.randint(0, 59))  # fmt: skip
+        seen_at = datetime(
+            service_day.year, service_day.month, service_day.day, hour, rng.randint(0, 59)
+        )
         self.message("adt_in", seen_at, "claim", claim.pcn, fac)
         discharge = datetime.combine(claim.service_to, seen_at.time())
         charge_at = discharge + self.minutes(60, 60 * (20 if claim.claim_type == "P" else 50))
@@ -543,9 +778,20 @@ class ClaimStory:
         ready = charge_at + self.minutes(30, 600)
         if rng.random() < DATA_QUALITY:
             opened = charge_at + self.minutes(5, 60)
-            self.work_item("data_quality", "registration_incomplete", "subscriber_address",
-                           "claim", claim.pcn, fac, claim.payer.code, claim.charge, opened,
-                           self.resolve_after(opened, "data_quality"), "fixed", "registrar")  # fmt: skip
+            self.work_item(
+                "data_quality",
+                "registration_incomplete",
+                "subscriber_address",
+                "claim",
+                claim.pcn,
+                fac,
+                claim.payer.code,
+                claim.charge,
+                opened,
+                self.resolve_after(opened, "data_quality"),
+                "fixed",
+                "registrar",
+            )
         ready = self.scrub(claim, charge_at, ready)
         if ready is None:
             self.finish(claim)
@@ -581,9 +827,20 @@ class ClaimStory:
         resolved = self.resolve_after(opened, "pre_bill")
         override_at = opened + (resolved - opened) / 3
         override_at = override_at.replace(microsecond=0)
-        wid = self.work_item("pre_bill", "scrubber_hold", rule, "claim", claim.pcn,
-                             claim.facility.code, claim.payer.code, claim.charge, opened, None,
-                             None, "coder")  # fmt: skip
+        wid = self.work_item(
+            "pre_bill",
+            "scrubber_hold",
+            rule,
+            "claim",
+            claim.pcn,
+            claim.facility.code,
+            claim.payer.code,
+            claim.charge,
+            opened,
+            None,
+            None,
+            "coder",
+        )
         outcome = self.decision(
             rule,
             version,
@@ -641,8 +898,9 @@ class ClaimStory:
             return "lost"
         return "ok"
 
-    def submit(self, claim: Claim, ready: datetime, frequency: str, f8: str,
-               first: bool) -> tuple[datetime, str]:  # fmt: skip
+    def submit(
+        self, claim: Claim, ready: datetime, frequency: str, f8: str, first: bool
+    ) -> tuple[datetime, str]:
         """Put the claim in its 837 set; returns (submitted_at, outcome)."""
         at = self.batch_time(ready)
         if not self.live(at):
@@ -683,8 +941,9 @@ class ClaimStory:
         self.sink.spool_837(day, claim.entity, "\t".join(parts))
         return at, outcome
 
-    def submit_until_accepted(self, claim: Claim, ready: datetime, frequency: str,
-                              f8: str) -> datetime | None:  # fmt: skip
+    def submit_until_accepted(
+        self, claim: Claim, ready: datetime, frequency: str, f8: str
+    ) -> datetime | None:
         """Submit; a front-end rejection opens a work item and the fixed claim goes again."""
         first = frequency == "1"
         at, outcome = self.submit(claim, ready, frequency, f8, first)
@@ -784,8 +1043,7 @@ class ClaimStory:
             lines.append(LineAdjudication(line, line.charge, remaining, allowed, adj))
         return self.assemble(claim, payer, "1", lines, pcn_n)
 
-    def reprice(self, claim: Claim, payer: Payer, old: Adjudication,
-                factor: float) -> Adjudication:  # fmt: skip
+    def reprice(self, claim: Claim, payer: Payer, old: Adjudication, factor: float) -> Adjudication:
         """The payer's correction of a paid claim: allowed × ``factor``, same patient share."""
         if not old.lines:  # per-case (inpatient) payment: correct it at claim level
             extra = min(old.paid * (factor - 1), 10**9)
@@ -795,9 +1053,17 @@ class ClaimStory:
                 if (g, c) == ("CO", "45"):
                     a -= extra
                 adjs.append((g, c, a))
-            new = Adjudication("1", old.charge, old.paid + extra, old.patient_resp,
-                               old.filing_code, self.payer_claim_number(claim, payer, 2), adjs,
-                               [], [])  # fmt: skip
+            new = Adjudication(
+                "1",
+                old.charge,
+                old.paid + extra,
+                old.patient_resp,
+                old.filing_code,
+                self.payer_claim_number(claim, payer, 2),
+                adjs,
+                [],
+                [],
+            )
             return new
         lines = []
         for ln in old.lines:
@@ -810,12 +1076,22 @@ class ClaimStory:
             lines.append(LineAdjudication(ln.line, ln.charge, paid, allowed, adj))
         return self.assemble(claim, payer, "1", lines, 2)
 
-    def assemble(self, claim: Claim, payer: Payer, status: str, lines: list[LineAdjudication],
-                 pcn_n: int) -> Adjudication:  # fmt: skip
+    def assemble(
+        self, claim: Claim, payer: Payer, status: str, lines: list[LineAdjudication], pcn_n: int
+    ) -> Adjudication:
         paid = sum(ln.paid for ln in lines)
         pr = sum(a for ln in lines for g, _, a in ln.adjustments if g == "PR")
-        adj = Adjudication(status, claim.charge, paid, pr, filing_code_835(payer),
-                           self.payer_claim_number(claim, payer, pcn_n), [], lines, [])  # fmt: skip
+        adj = Adjudication(
+            status,
+            claim.charge,
+            paid,
+            pr,
+            filing_code_835(payer),
+            self.payer_claim_number(claim, payer, pcn_n),
+            [],
+            lines,
+            [],
+        )
         if claim.bill_type == "111":
             # Inpatient: paid per case at claim level, no service lines in the 835.
             totals: dict[tuple[str, str], int] = {}
@@ -826,12 +1102,17 @@ class ClaimStory:
             adj.lines = []
         return adj
 
-    def deny(self, claim: Claim, payer: Payer, category: str, carc: str,
-             pcn_n: int) -> Adjudication:  # fmt: skip
+    def deny(
+        self, claim: Claim, payer: Payer, category: str, carc: str, pcn_n: int
+    ) -> Adjudication:
         rng = self.rng
         remark = REMARKS.get(carc)
-        partial = (category in PARTIAL_OK and len(claim.lines) > 1 and rng.random() < 0.5
-                   and claim.bill_type != "111")  # fmt: skip
+        partial = (
+            category in PARTIAL_OK
+            and len(claim.lines) > 1
+            and rng.random() < 0.5
+            and claim.bill_type != "111"
+        )
         if partial:
             adj = self.price(claim, payer, 1.0, pcn_n)
             victim = adj.lines[1 + rng.randrange(len(adj.lines) - 1)]
@@ -845,21 +1126,52 @@ class ClaimStory:
         else:
             status = "4" if category == "eligibility" else "1"
             if rng.random() < 0.5 or claim.bill_type == "111":
-                adj = Adjudication(status, claim.charge, 0, 0, filing_code_835(payer),
-                                   self.payer_claim_number(claim, payer, pcn_n),
-                                   [("CO", carc, claim.charge)], [],
-                                   [remark] if remark else [])  # fmt: skip
+                adj = Adjudication(
+                    status,
+                    claim.charge,
+                    0,
+                    0,
+                    filing_code_835(payer),
+                    self.payer_claim_number(claim, payer, pcn_n),
+                    [("CO", carc, claim.charge)],
+                    [],
+                    [remark] if remark else [],
+                )
             else:
-                lines = [LineAdjudication(ln, ln.charge, 0, None, [("CO", carc, ln.charge)],
-                                          [remark] if remark else []) for ln in claim.lines]  # fmt: skip
-                adj = Adjudication(status, claim.charge, 0, 0, filing_code_835(payer),
-                                   self.payer_claim_number(claim, payer, pcn_n), [], lines, [])  # fmt: skip
+                lines = [
+                    LineAdjudication(
+                        ln,
+                        ln.charge,
+                        0,
+                        None,
+                        [("CO", carc, ln.charge)],
+                        [remark] if remark else [],
+                    )
+                    for ln in claim.lines
+                ]
+                adj = Adjudication(
+                    status,
+                    claim.charge,
+                    0,
+                    0,
+                    filing_code_835(payer),
+                    self.payer_claim_number(claim, payer, pcn_n),
+                    [],
+                    lines,
+                    [],
+                )
             adj.denied = claim.charge
         adj.denial_category, adj.denial_carc = category, carc
         return adj
 
-    def spool_remit(self, claim: Claim, payer: Payer, day: date, adjs: list[Adjudication],
-                    plb: list[tuple[str, int]] = ()) -> tuple[str, str, datetime]:  # fmt: skip
+    def spool_remit(
+        self,
+        claim: Claim,
+        payer: Payer,
+        day: date,
+        adjs: list[Adjudication],
+        plb: list[tuple[str, int]] = (),
+    ) -> tuple[str, str, datetime]:
         """Queue CLP loops (a reversal and its correction travel together) for the payer's 835
         of ``day``; returns (file name, trace number, received_at)."""
         segs: list[str] = []
@@ -868,8 +1180,11 @@ class ClaimStory:
         plb_text = ";".join(f"{code}:{claim.pcn}:{amount}" for code, amount in plb)
         rec = f"{self.chunk:06d}\t{plb_text}\t" + "~".join(segs)
         self.sink.spool_835(day, payer.code, claim.entity, rec)
-        return self.era_file(payer, claim.entity, day), self.trace(payer, claim.entity, day), \
-            self.received_at(payer, day)  # fmt: skip
+        return (
+            self.era_file(payer, claim.entity, day),
+            self.trace(payer, claim.entity, day),
+            self.received_at(payer, day),
+        )
 
     def posting_time(self, claim: Claim, received: datetime) -> tuple[datetime, bool]:
         """Auto-posting runs at 14:00 on the next working day; manual posting takes days."""
@@ -883,57 +1198,144 @@ class ClaimStory:
                 d += timedelta(days=1)
             at = datetime(d.year, d.month, d.day, 14, rng.randint(0, 50))
         sc = self.scenario
-        if sc.backlog_facility and claim.entity == sc.backlog_facility \
-                and received.date() >= sc.backlog_from:  # fmt: skip
+        if (
+            sc.backlog_facility
+            and claim.entity == sc.backlog_facility
+            and received.date() >= sc.backlog_from
+        ):
             at = received + (at - received) * sc.backlog_factor
             at = at.replace(microsecond=0)
         return at, manual
 
-    def import_remit(self, claim: Claim, payer: Payer, adj: Adjudication, file_name: str,
-                     trace: str, received: datetime, day: date, posted_at: datetime,
-                     manual: bool, crossover: bool = False) -> str:  # fmt: skip
+    def import_remit(
+        self,
+        claim: Claim,
+        payer: Payer,
+        adj: Adjudication,
+        file_name: str,
+        trace: str,
+        received: datetime,
+        day: date,
+        posted_at: datetime,
+        manual: bool,
+        crossover: bool = False,
+    ) -> str:
         """The ERP imports the CLP loop and posts it (if posting happened before the cut-off)."""
         rid = self.sink.next_id("R")
         posted = self.live(posted_at)
-        self.sink.add("remit_import", (
-            rid, file_name, trace, payer.code, payer.id_835, claim.facility.code, claim.pcn,
-            adj.status, adj.payer_claim_number, adj.charge, adj.paid, adj.patient_resp,
-            day.isoformat(), ts(received), "posted" if posted else "unposted",
-            ts(posted_at) if posted else None, int(manual) if posted else None,
-            ts(posted_at if posted else received),
-        ))  # fmt: skip
+        self.sink.add(
+            "remit_import",
+            (
+                rid,
+                file_name,
+                trace,
+                payer.code,
+                payer.id_835,
+                claim.facility.code,
+                claim.pcn,
+                adj.status,
+                adj.payer_claim_number,
+                adj.charge,
+                adj.paid,
+                adj.patient_resp,
+                day.isoformat(),
+                ts(received),
+                "posted" if posted else "unposted",
+                ts(posted_at) if posted else None,
+                int(manual) if posted else None,
+                ts(posted_at if posted else received),
+            ),
+        )
         if manual:
             opened = received + timedelta(hours=2)
-            self.work_item("posting", "manual_posting", "era_exception", "remit", rid,
-                           claim.facility.code, payer.code, adj.paid, opened,
-                           posted_at if posted else None, "posted_manually", "poster")  # fmt: skip
+            self.work_item(
+                "posting",
+                "manual_posting",
+                "era_exception",
+                "remit",
+                rid,
+                claim.facility.code,
+                payer.code,
+                adj.paid,
+                opened,
+                posted_at if posted else None,
+                "posted_manually",
+                "poster",
+            )
         if not posted:
             return rid
         ins = claim.pcn + "-I"
         reversal = adj.status == "22"
         kind = "reversal" if reversal else "payment"
-        self.post(ins, claim, kind, -adj.paid, posted_at, manual, remit=rid, trace=trace,
-                  payer=payer.code)  # fmt: skip
+        self.post(
+            ins, claim, kind, -adj.paid, posted_at, manual, remit=rid, trace=trace, payer=payer.code
+        )
         if adj.paid:
-            self.sink.add("payment", (
-                self.sink.next_id("Y"), "payer", payer.code, claim.pcn, claim.facility.code,
-                "EFT", adj.paid, day.isoformat(), ts(posted_at), trace, rid, ts(posted_at),
-            ))  # fmt: skip
+            self.sink.add(
+                "payment",
+                (
+                    self.sink.next_id("Y"),
+                    "payer",
+                    payer.code,
+                    claim.pcn,
+                    claim.facility.code,
+                    "EFT",
+                    adj.paid,
+                    day.isoformat(),
+                    ts(posted_at),
+                    trace,
+                    rid,
+                    ts(posted_at),
+                ),
+            )
         totals: dict[tuple[str, str], int] = {}
         for g, c, a in adj.all_adjustments():
             if g == "PR" or c == "23" or c not in NON_DENIAL_CARCS:
                 continue  # denials stay in A/R until appealed, corrected or written off
             totals[(g, c)] = totals.get((g, c), 0) + a
         for (g, c), a in totals.items():
-            self.post(ins, claim, "reversal" if reversal else "adjustment", -a, posted_at,
-                      manual, g, c, rid, trace, payer.code)  # fmt: skip
+            self.post(
+                ins,
+                claim,
+                "reversal" if reversal else "adjustment",
+                -a,
+                posted_at,
+                manual,
+                g,
+                c,
+                rid,
+                trace,
+                payer.code,
+            )
         if adj.patient_resp and not crossover:
             pat = claim.pcn + "-P"
             self.opened.setdefault(pat, posted_at.date())
-            self.post(ins, claim, "transfer", -adj.patient_resp, posted_at, manual, "PR", None,
-                      rid, trace, payer.code)  # fmt: skip
-            self.post(pat, claim, "transfer", adj.patient_resp, posted_at, manual, "PR", None,
-                      rid, trace, "SELF")  # fmt: skip
+            self.post(
+                ins,
+                claim,
+                "transfer",
+                -adj.patient_resp,
+                posted_at,
+                manual,
+                "PR",
+                None,
+                rid,
+                trace,
+                payer.code,
+            )
+            self.post(
+                pat,
+                claim,
+                "transfer",
+                adj.patient_resp,
+                posted_at,
+                manual,
+                "PR",
+                None,
+                rid,
+                trace,
+                "SELF",
+            )
         return rid
 
     def adjudicate_primary(self, claim: Claim, accepted_at: datetime) -> None:
@@ -962,8 +1364,12 @@ class ClaimStory:
         else:
             factor = 0.9 if rng.random() < 0.04 else 1.0
             adj = self.price(claim, payer, factor, 1)
-        crossover = (claim.patient.dual_eligible and payer.code in ("MCR", "MCA")
-                     and not adj.denial_category and adj.patient_resp > 0)  # fmt: skip
+        crossover = (
+            claim.patient.dual_eligible
+            and payer.code in ("MCR", "MCA")
+            and not adj.denial_category
+            and adj.patient_resp > 0
+        )
         if crossover:
             adj.status = "19"
         plb: list[tuple[str, int]] = []
@@ -971,8 +1377,9 @@ class ClaimStory:
             plb.append(("L6", -max(1, adj.paid // 100)))
         fname, trace, received = self.spool_remit(claim, payer, day, [adj], plb)
         posted_at, manual = self.posting_time(claim, received)
-        self.import_remit(claim, payer, adj, fname, trace, received, day, posted_at, manual,
-                          crossover)  # fmt: skip
+        self.import_remit(
+            claim, payer, adj, fname, trace, received, day, posted_at, manual, crossover
+        )
         for code, amount in plb:
             self.provider_adjustment(claim, payer, fname, trace, code, amount, day, posted_at)
         if not self.live(posted_at):
@@ -987,31 +1394,75 @@ class ClaimStory:
             self.patient_balance(claim, adj.patient_resp, posted_at)
         self.after_payment(claim, payer, adj, posted_at, day)
 
-    def provider_adjustment(self, claim: Claim, payer: Payer, fname: str, trace: str, code: str,
-                            amount: int, day: date, posted_at: datetime) -> None:  # fmt: skip
+    def provider_adjustment(
+        self,
+        claim: Claim,
+        payer: Payer,
+        fname: str,
+        trace: str,
+        code: str,
+        amount: int,
+        day: date,
+        posted_at: datetime,
+    ) -> None:
         posted = self.live(posted_at)
-        self.sink.add("provider_adjustment", (
-            self.sink.next_id("L"), fname, trace, payer.code, claim.entity, code, claim.pcn,
-            amount, day.isoformat(), ts(posted_at) if posted else None,
-            ts(posted_at) if posted else ts(self.received_at(payer, day)),
-        ))  # fmt: skip
+        self.sink.add(
+            "provider_adjustment",
+            (
+                self.sink.next_id("L"),
+                fname,
+                trace,
+                payer.code,
+                claim.entity,
+                code,
+                claim.pcn,
+                amount,
+                day.isoformat(),
+                ts(posted_at) if posted else None,
+                ts(posted_at) if posted else ts(self.received_at(payer, day)),
+            ),
+        )
         if code == "WO" and posted:
-            self.post(claim.pcn + "-I", claim, "takeback", amount, posted_at, True, None, None,
-                      None, trace, payer.code)  # fmt: skip
+            self.post(
+                claim.pcn + "-I",
+                claim,
+                "takeback",
+                amount,
+                posted_at,
+                True,
+                None,
+                None,
+                None,
+                trace,
+                payer.code,
+            )
 
     def crossover(self, claim: Claim, primary: Adjudication, primary_day: date) -> None:
-        """Medicare forwarded the claim (CLP02 = 19); Medicaid pays the patient share (CLP02 = 2)."""
+        """Medicare forwarded the claim (CLP02 = 19); Medicaid pays the patient share
+        (CLP02 = 2)."""
         rng = self.rng
         payer = PAYER_BY_CODE[CROSSOVER_SECONDARY]
-        day = self.pay_day(payer, datetime.combine(primary_day, datetime.min.time())
-                           + timedelta(days=rng.randint(8, 20)))  # fmt: skip
+        day = self.pay_day(
+            payer,
+            datetime.combine(primary_day, datetime.min.time()) + timedelta(days=rng.randint(8, 20)),
+        )
         lines = []
         for ln in primary.lines:
             pr = sum(a for g, _, a in ln.adjustments if g == "PR")
-            lines.append(LineAdjudication(ln.line, ln.charge, pr, None,
-                                          [("OA", "23", ln.charge - pr)]))  # fmt: skip
-        adj = Adjudication("2", claim.charge, primary.patient_resp, 0, "MC",
-                           self.payer_claim_number(claim, payer, 1), [], lines, [])  # fmt: skip
+            lines.append(
+                LineAdjudication(ln.line, ln.charge, pr, None, [("OA", "23", ln.charge - pr)])
+            )
+        adj = Adjudication(
+            "2",
+            claim.charge,
+            primary.patient_resp,
+            0,
+            "MC",
+            self.payer_claim_number(claim, payer, 1),
+            [],
+            lines,
+            [],
+        )
         if not primary.lines:
             adj.claim_adjustments = [("OA", "23", claim.charge - primary.patient_resp)]
         if not self.live(self.received_at(payer, day)):
@@ -1020,8 +1471,9 @@ class ClaimStory:
         posted_at, manual = self.posting_time(claim, received)
         self.import_remit(claim, payer, adj, fname, trace, received, day, posted_at, manual)
 
-    def after_payment(self, claim: Claim, payer: Payer, adj: Adjudication, posted_at: datetime,
-                      day: date) -> None:  # fmt: skip
+    def after_payment(
+        self, claim: Claim, payer: Payer, adj: Adjudication, posted_at: datetime, day: date
+    ) -> None:
         """What can still happen to a paid claim: a payer's retro correction, a take-back, or
         the provider voiding it."""
         rng = self.rng
@@ -1074,8 +1526,9 @@ class ClaimStory:
             if self.live(p_at):
                 self.post(claim.pcn + "-I", claim, "charge", -claim.charge, p_at, True)
 
-    def reprocess(self, claim: Claim, payer: Payer, old: Adjudication, new: Adjudication,
-                  day: date) -> None:  # fmt: skip
+    def reprocess(
+        self, claim: Claim, payer: Payer, old: Adjudication, new: Adjudication, day: date
+    ) -> None:
         """The payer reverses ``old`` and sends ``new`` in the same 835."""
         rev = old.reversed()
         received = self.received_at(payer, day)
@@ -1088,33 +1541,59 @@ class ClaimStory:
         if self.live(posted_at) and new.patient_resp > old.patient_resp:
             self.patient_balance(claim, new.patient_resp - old.patient_resp, posted_at)
 
-    def denial_followup(self, claim: Claim, payer: Payer, adj: Adjudication,
-                        posted_at: datetime) -> None:  # fmt: skip
+    def denial_followup(
+        self, claim: Claim, payer: Payer, adj: Adjudication, posted_at: datetime
+    ) -> None:
         rng = self.rng
         cat = adj.denial_category
         opened = posted_at + self.minutes(30, 600)
         if not self.live(opened):
             return
         resolved = self.resolve_after(opened, "denial")
-        wid = self.work_item("denial", "denial", cat, "claim", claim.pcn, claim.facility.code,
-                             payer.code, adj.denied, opened, None, None, "denials")  # fmt: skip
+        wid = self.work_item(
+            "denial",
+            "denial",
+            cat,
+            "claim",
+            claim.pcn,
+            claim.facility.code,
+            payer.code,
+            adj.denied,
+            opened,
+            None,
+            None,
+            "denials",
+        )
         model_action = rng.choices(ACTIONS, DENIAL_ACTION[cat])[0]
         confidence = rng.uniform(0.55, 0.99)
         override_at = opened + (resolved - opened) / 2
-        action = self.decision("denial-triage", "2.3", claim.pcn, wid, model_action, confidence,
-                               opened + timedelta(minutes=1), claim.facility.code, cat,
-                               0.07 if confidence < 0.8 else 0.035,
-                               tuple(a for a in ACTIONS if a != model_action),
-                               override_at.replace(microsecond=0))  # fmt: skip
-        resolution = {"appeal": "appealed", "corrected_claim": "corrected_claim",
-                      "write_off": "written_off"}[action]  # fmt: skip
+        action = self.decision(
+            "denial-triage",
+            "2.3",
+            claim.pcn,
+            wid,
+            model_action,
+            confidence,
+            opened + timedelta(minutes=1),
+            claim.facility.code,
+            cat,
+            0.07 if confidence < 0.8 else 0.035,
+            tuple(a for a in ACTIONS if a != model_action),
+            override_at.replace(microsecond=0),
+        )
+        resolution = {
+            "appeal": "appealed",
+            "corrected_claim": "corrected_claim",
+            "write_off": "written_off",
+        }[action]
         self.sink.close_last_work_item(wid, resolved, resolution, self.cutoff)
         if not self.live(resolved):
             return
         ins = claim.pcn + "-I"
         if action == "write_off":
-            self.write_off(ins, claim, "denial", adj.denial_carc, adj.denied, resolved,
-                           "zz.denials01")  # fmt: skip
+            self.write_off(
+                ins, claim, "denial", adj.denial_carc, adj.denied, resolved, "zz.denials01"
+            )
             return
         if action == "corrected_claim":
             sub_at = self.submit_until_accepted(claim, resolved, "7", adj.payer_claim_number)
@@ -1125,8 +1604,15 @@ class ClaimStory:
         else:
             decided = resolved + timedelta(days=rng.randint(60, 150))
             if rng.random() >= APPEAL_OVERTURN:
-                self.write_off(ins, claim, "denial", adj.denial_carc, adj.denied,
-                               self.business_time(decided, 1), "zz.denials02")  # fmt: skip
+                self.write_off(
+                    ins,
+                    claim,
+                    "denial",
+                    adj.denial_carc,
+                    adj.denied,
+                    self.business_time(decided, 1),
+                    "zz.denials02",
+                )
                 return
             day = self.pay_day(payer, decided)
         new = self.price(claim, payer, 1.0, 2)
@@ -1143,10 +1629,23 @@ class ClaimStory:
             if cents <= 0 or not self.live(when):
                 return
             self.post(pat, claim, "payment", -cents, when, True, payer="SELF")
-            self.sink.add("payment", (
-                self.sink.next_id("Y"), "patient", "SELF", claim.pcn, claim.facility.code,
-                method, cents, when.date().isoformat(), ts(when), None, None, ts(when),
-            ))  # fmt: skip
+            self.sink.add(
+                "payment",
+                (
+                    self.sink.next_id("Y"),
+                    "patient",
+                    "SELF",
+                    claim.pcn,
+                    claim.facility.code,
+                    method,
+                    cents,
+                    when.date().isoformat(),
+                    ts(when),
+                    None,
+                    None,
+                    ts(when),
+                ),
+            )
 
         if u < 0.5:
             pay(amount, self.business_time(at, rng.uniform(12, 80)))
@@ -1156,12 +1655,31 @@ class ClaimStory:
             pay(amount - half, self.business_time(at, rng.uniform(90, 180)))
         elif amount < 1000:
             when = self.business_time(at, 95)
-            keep = self.decision("SMALL-BAL-WO", "1", claim.pcn, None, "write_off", 1.0, when,
-                                 claim.facility.code, "small_balance", 0.03, ("collect",),
-                                 when + timedelta(hours=3))  # fmt: skip
+            keep = self.decision(
+                "SMALL-BAL-WO",
+                "1",
+                claim.pcn,
+                None,
+                "write_off",
+                1.0,
+                when,
+                claim.facility.code,
+                "small_balance",
+                0.03,
+                ("collect",),
+                when + timedelta(hours=3),
+            )
             if keep == "write_off":
-                self.write_off(pat, claim, "small_balance", None, amount,
-                               when + timedelta(minutes=5), "SMALL-BAL-WO", "SELF")  # fmt: skip
+                self.write_off(
+                    pat,
+                    claim,
+                    "small_balance",
+                    None,
+                    amount,
+                    when + timedelta(minutes=5),
+                    "SMALL-BAL-WO",
+                    "SELF",
+                )
         else:
             self.write_off(
                 pat,
@@ -1180,10 +1698,28 @@ class ClaimStory:
         fac = self.clinics[rng.randrange(len(self.clinics))]
         code = ("99213", "99214", "99203")[rng.randrange(3)]
         charge = PRO[code].price_cents
-        pseudo = Claim(index, f"S{index:010d}", "P", "PHYS", "office", fac, fac, True,
-                       PAYER_BY_CODE["SELF"], patient(self.seed, index % self.patients,
-                       self.start), [], ["Z0000"], service_day, service_day, POS_CLINIC, "",
-                       ("", "", ""), "", charge, charge * 35 // 100)  # fmt: skip
+        pseudo = Claim(
+            index,
+            f"S{index:010d}",
+            "P",
+            "PHYS",
+            "office",
+            fac,
+            fac,
+            True,
+            PAYER_BY_CODE["SELF"],
+            patient(self.seed, index % self.patients, self.start),
+            [],
+            ["Z0000"],
+            service_day,
+            service_day,
+            POS_CLINIC,
+            "",
+            ("", "", ""),
+            "",
+            charge,
+            charge * 35 // 100,
+        )
         at = datetime(service_day.year, service_day.month, service_day.day, rng.randint(8, 17))
         at += self.minutes(60, 600)
         if not self.live(at):
@@ -1213,14 +1749,34 @@ class ClaimStory:
             when = self.business_time(at, rng.uniform(20, 90))
             if self.live(when):
                 self.post(pat, pseudo, "payment", -paid, when, True, payer="SELF")
-                self.sink.add("payment", (
-                    self.sink.next_id("Y"), "patient", "SELF", pseudo.pcn, fac.code, "CARD",
-                    paid, when.date().isoformat(), ts(when), None, None, ts(when),
-                ))  # fmt: skip
+                self.sink.add(
+                    "payment",
+                    (
+                        self.sink.next_id("Y"),
+                        "patient",
+                        "SELF",
+                        pseudo.pcn,
+                        fac.code,
+                        "CARD",
+                        paid,
+                        when.date().isoformat(),
+                        ts(when),
+                        None,
+                        None,
+                        ts(when),
+                    ),
+                )
             if paid < rest:
-                self.write_off(pat, pseudo, "bad_debt", None, rest - paid,
-                               self.business_time(at, rng.uniform(180, 240)), "zz.biller03",
-                               "SELF")  # fmt: skip
+                self.write_off(
+                    pat,
+                    pseudo,
+                    "bad_debt",
+                    None,
+                    rest - paid,
+                    self.business_time(at, rng.uniform(180, 240)),
+                    "zz.biller03",
+                    "SELF",
+                )
         self.finish(pseudo)
 
     def finish(self, claim: Claim) -> None:
@@ -1232,10 +1788,21 @@ class ClaimStory:
                 kind = "patient"
             last = self.activity[rid]
             status = "open" if balance > 0 else ("credit" if balance < 0 else "closed")
-            self.sink.add("receivable", (
-                rid, claim.pcn, kind, claim.facility.code,
-                claim.payer.code if kind == "insurance" else "SELF", p.mrn,
-                claim.service_from.isoformat(), self.opened[rid].isoformat(),
-                claim.charge if (kind == "insurance" or claim.payer.code == "SELF") else 0,
-                balance, status, ts(last), ts(last),
-            ))  # fmt: skip
+            self.sink.add(
+                "receivable",
+                (
+                    rid,
+                    claim.pcn,
+                    kind,
+                    claim.facility.code,
+                    claim.payer.code if kind == "insurance" else "SELF",
+                    p.mrn,
+                    claim.service_from.isoformat(),
+                    self.opened[rid].isoformat(),
+                    claim.charge if (kind == "insurance" or claim.payer.code == "SELF") else 0,
+                    balance,
+                    status,
+                    ts(last),
+                    ts(last),
+                ),
+            )

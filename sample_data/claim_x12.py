@@ -83,8 +83,10 @@ def _professional(claim, frequency: str, payer_claim_number: str) -> list[str]:
 
 def _institutional(claim, frequency: str, payer_claim_number: str) -> list[str]:
     bill = claim.bill_type
-    segs = [f"CLM*{claim.pcn}*{money(claim.charge)}***{bill[:2]}:A:{frequency}**A*Y*Y",
-            f"DTP*434*RD8*{d8(claim.service_from)}-{d8(claim.service_to)}"]  # fmt: skip
+    segs = [
+        f"CLM*{claim.pcn}*{money(claim.charge)}***{bill[:2]}:A:{frequency}**A*Y*Y",
+        f"DTP*434*RD8*{d8(claim.service_from)}-{d8(claim.service_to)}",
+    ]
     inpatient = bill.startswith("11")
     if inpatient:
         segs.append(f"DTP*435*D8*{d8(claim.service_from)}")
@@ -102,8 +104,11 @@ def _institutional(claim, frequency: str, payer_claim_number: str) -> list[str]:
     segs.append(f"NM1*71*1*{r[0]}*{r[1]}****XX*{r[2]}")
     if claim.service_facility_loop:
         f = claim.service_facility
-        segs += [f"NM1*77*2*{f.name}*****XX*{f.npi}", f"N3*{f.address}",
-                 f"N4*{f.city}*{STATE}*{f.zip}"]  # fmt: skip
+        segs += [
+            f"NM1*77*2*{f.name}*****XX*{f.npi}",
+            f"N3*{f.address}",
+            f"N4*{f.city}*{STATE}*{f.zip}",
+        ]
     for n, line in enumerate(claim.lines, start=1):
         proc = f"HC:{line.code}" if line.code else ""
         segs += [

@@ -76,8 +76,10 @@ def _buckets(folder: Path) -> Iterator[tuple[str, Iterator[str]]]:
     if not folder.is_dir():
         return
     _raise_open_file_limit()
-    streams = [open(p, encoding="utf-8", buffering=1 << 16)  # noqa: SIM115
-               for p in sorted(folder.glob("*.txt"))]  # fmt: skip
+    streams = [
+        open(p, encoding="utf-8", buffering=1 << 16)  # noqa: SIM115
+        for p in sorted(folder.glob("*.txt"))
+    ]
     try:
         merged = heapq.merge(*streams, key=lambda r: r[: r.index("\t")])
         for bucket, lines in itertools.groupby(merged, key=lambda r: r[: r.index("\t")]):
@@ -112,30 +114,31 @@ class _Writer:
             self.count += joined.count("~") + 1
 
 
-def assemble_claim_files(out: Path, work: Path, system: HealthSystem, seed: int,
-                         cutoff: datetime) -> list[WrittenFile]:  # fmt: skip
+def assemble_claim_files(
+    out: Path, work: Path, system: HealthSystem, seed: int, cutoff: datetime
+) -> list[WrittenFile]:
     outbound = out / "clearinghouse" / "outbound"
     inbound = out / "clearinghouse" / "inbound"
     outbound.mkdir(parents=True, exist_ok=True)
     inbound.mkdir(parents=True, exist_ok=True)
     written: list[WrittenFile] = []
-    control = 0
     ack_control = 0
-    for bucket, records in _buckets(work / "spool" / "837"):
+    for control, (bucket, records) in enumerate(_buckets(work / "spool" / "837"), start=1):
         day_s, entity_code = bucket.split("_")
         day = datetime.strptime(day_s, "%Y%m%d").date()
         entity = system.entities[entity_code]
         version = V837[entity.claim_type]
         sent = datetime(day.year, day.month, day.day, 20, 0)
-        control += 1
         name = f"{sent:%Y%m%d-%H%M%S}_837{entity.claim_type}_{entity_code}.837"
         sets: list[tuple[str, str, int, list[list[str]], int]] = []
         # (st02, bht03, segment count, claims [(outcome, status, pcn, charge, ...)], nm1 position)
         with open(outbound / name, "w", encoding="ascii", newline="") as fh:
             w = _Writer(fh)
             fh.write(isa(SUBMITTER_ID, CLEARINGHOUSE_ID, sent, control) + TERM)
-            fh.write(f"GS*HC*{SUBMITTER_ID}*{CLEARINGHOUSE_ID}*{_d8(day)}*2000*{control}*X*"
-                     f"{version}{TERM}")  # fmt: skip
+            fh.write(
+                f"GS*HC*{SUBMITTER_ID}*{CLEARINGHOUSE_ID}*{_d8(day)}*2000*{control}*X*"
+                f"{version}{TERM}"
+            )
             current = None
             bht = ""
             first_nm1 = 0
@@ -182,13 +185,22 @@ def assemble_claim_files(out: Path, work: Path, system: HealthSystem, seed: int,
                 w.seg(f"SE*{w.count + 1}*{st_n:04d}")
                 sets.append((f"{st_n:04d}", bht, w.count, claims_in_set, first_nm1))
             fh.write(f"GE*{st_n}*{control}{TERM}IEA*1*{control:09d}{TERM}")
-        written.append(WrittenFile(f"clearinghouse/outbound/{name}", "837" + entity.claim_type,
-                                   sent, entity_code, "", st_n, total_claims))  # fmt: skip
+        written.append(
+            WrittenFile(
+                f"clearinghouse/outbound/{name}",
+                "837" + entity.claim_type,
+                sent,
+                entity_code,
+                "",
+                st_n,
+                total_claims,
+            )
+        )
         ack_control += 1
         written.append(_write_999(inbound, sets, day, entity_code, control, version, ack_control))
-        answered = datetime(day.year, day.month, day.day, 6,
-                            10 * (1 + list(system.entities).index(entity_code))) + timedelta(
-            days=1)  # fmt: skip
+        answered = datetime(
+            day.year, day.month, day.day, 6, 10 * (1 + list(system.entities).index(entity_code))
+        ) + timedelta(days=1)
         if answered < cutoff and any(s[3][0][0] not in ("rej999", "lost") for s in sets):
             ack_control += 1
             written.append(_write_277(inbound, sets, day, answered, entity, ack_control))
@@ -202,8 +214,9 @@ _IK = (  # (segment id, loop, element position, element reference, IK4 code)
 )
 
 
-def _write_999(inbound: Path, sets, day: date, entity: str, gs06: int, version: str,
-               control: int) -> WrittenFile:  # fmt: skip
+def _write_999(
+    inbound: Path, sets, day: date, entity: str, gs06: int, version: str, control: int
+) -> WrittenFile:
     at = datetime(day.year, day.month, day.day, 20, 45)
     name = f"{at:%Y%m%d-%H%M%S}_999_{entity}.999"
     segs = [f"AK1*HC*{gs06}*{version}"]
@@ -228,14 +241,17 @@ def _write_999(inbound: Path, sets, day: date, entity: str, gs06: int, version: 
     segs.append(f"AK9*{ak9}*{n_sets}*{n_sets}*{accepted}")
     with open(inbound / name, "w", encoding="ascii", newline="") as fh:
         fh.write(isa(CLEARINGHOUSE_ID, SUBMITTER_ID, at, control) + TERM)
-        fh.write(f"GS*FA*{CLEARINGHOUSE_ID}*{SUBMITTER_ID}*{_d8(day)}*2045*{control}*X*"
-                 f"005010X231A1{TERM}")  # fmt: skip
+        fh.write(
+            f"GS*FA*{CLEARINGHOUSE_ID}*{SUBMITTER_ID}*{_d8(day)}*2045*{control}*X*"
+            f"005010X231A1{TERM}"
+        )
         fh.write(f"ST*999*0001*005010X231A1{TERM}")
         for s in segs:
             fh.write(s + TERM)
         fh.write(f"SE*{len(segs) + 2}*0001{TERM}GE*1*{control}{TERM}IEA*1*{control:09d}{TERM}")
-    return WrittenFile(f"clearinghouse/inbound/{name}", "999", at, entity, "", 1,
-                       sum(len(s[3]) for s in sets))  # fmt: skip
+    return WrittenFile(
+        f"clearinghouse/inbound/{name}", "999", at, entity, "", 1, sum(len(s[3]) for s in sets)
+    )
 
 
 def _write_277(inbound: Path, sets, day: date, at: datetime, entity, control: int) -> WrittenFile:
@@ -244,8 +260,10 @@ def _write_277(inbound: Path, sets, day: date, at: datetime, entity, control: in
     n_claims = 0
     with open(inbound / name, "w", encoding="ascii", newline="") as fh:
         fh.write(isa(CLEARINGHOUSE_ID, SUBMITTER_ID, at, control) + TERM)
-        fh.write(f"GS*HN*{CLEARINGHOUSE_ID}*{SUBMITTER_ID}*{at:%Y%m%d}*{at:%H%M}*{control}*X*"
-                 f"005010X214{TERM}")  # fmt: skip
+        fh.write(
+            f"GS*HN*{CLEARINGHOUSE_ID}*{SUBMITTER_ID}*{at:%Y%m%d}*{at:%H%M}*{control}*X*"
+            f"005010X214{TERM}"
+        )
         for _st02, bht, _n, claims, _pos in sets:
             outcome = claims[0][0]
             if outcome in ("rej999", "lost"):
@@ -269,9 +287,10 @@ def _write_277(inbound: Path, sets, day: date, at: datetime, entity, control: in
                 "HL*3*2*19*1",
                 f"NM1*85*2*{entity.name}*****XX*{entity.npi}",
                 f"TRN*1*{entity.code}{bht[-10:]}",
-                f"STC*A3:562:85**U*{money(total)}" if provider_rejected
+                f"STC*A3:562:85**U*{money(total)}"
+                if provider_rejected
                 else f"STC*A1:19:85**WQ*{money(total)}",
-            ]  # fmt: skip
+            ]
             hl = 3
             for c in claims:
                 # c = [outcome, status, pcn, charge, last, first, member, from, to, bill, entity]
@@ -291,12 +310,14 @@ def _write_277(inbound: Path, sets, day: date, at: datetime, entity, control: in
             segs.append(f"SE*{len(segs) + 1}*{st}")
             fh.write(TERM.join(segs) + TERM)
         fh.write(f"GE*{n_st}*{control}{TERM}IEA*1*{control:09d}{TERM}")
-    return WrittenFile(f"clearinghouse/inbound/{name}", "277CA", at, entity.code, "", n_st,
-                       n_claims)  # fmt: skip
+    return WrittenFile(
+        f"clearinghouse/inbound/{name}", "277CA", at, entity.code, "", n_st, n_claims
+    )
 
 
-def assemble_remit_files(out: Path, work: Path, system: HealthSystem,
-                         seed: int) -> list[WrittenFile]:  # fmt: skip
+def assemble_remit_files(
+    out: Path, work: Path, system: HealthSystem, seed: int
+) -> list[WrittenFile]:
     inbound = out / "clearinghouse" / "inbound"
     inbound.mkdir(parents=True, exist_ok=True)
     written: list[WrittenFile] = []
@@ -314,8 +335,9 @@ def assemble_remit_files(out: Path, work: Path, system: HealthSystem,
         n_claims = 0
         with open(inbound / name, "w", encoding="ascii", newline="") as fh:
             fh.write(isa(sender, SUBMITTER_ID, at, control) + TERM)
-            fh.write(f"GS*HP*{sender}*{SUBMITTER_ID}*{_d8(day)}*{at:%H%M}*{control}*X*"
-                     f"005010X221A1{TERM}")  # fmt: skip
+            fh.write(
+                f"GS*HP*{sender}*{SUBMITTER_ID}*{_d8(day)}*{at:%H%M}*{control}*X*005010X221A1{TERM}"
+            )
             group: list[list[str]] = []
             current = None
             for rec in records:
@@ -330,13 +352,15 @@ def assemble_remit_files(out: Path, work: Path, system: HealthSystem,
                 n_st += 1
                 n_claims += _write_835_st(fh, group, n_st, payer, entity, day, current)
             fh.write(f"GE*{n_st}*{control}{TERM}IEA*1*{control:09d}{TERM}")
-        written.append(WrittenFile(f"clearinghouse/inbound/{name}", "835", at, entity_code,
-                                   payer_code, n_st, n_claims))  # fmt: skip
+        written.append(
+            WrittenFile(
+                f"clearinghouse/inbound/{name}", "835", at, entity_code, payer_code, n_st, n_claims
+            )
+        )
     return written
 
 
-def _write_835_st(fh, group: list[list[str]], n: int, payer, entity, day: date,
-                  chunk: str) -> int:  # fmt: skip
+def _write_835_st(fh, group: list[list[str]], n: int, payer, entity, day: date, chunk: str) -> int:
     """One 835 transaction (one EFT) for one chunk's claims; returns its CLP count."""
     paid = 0
     clps = 0
@@ -370,8 +394,10 @@ def _write_835_st(fh, group: list[list[str]], n: int, payer, entity, day: date,
     st = f"{n:04d}"
     trace = era_trace(payer.code, entity.code, day, int(chunk))
     if total > 0:
-        bpr = (f"BPR*I*{money(total)}*C*ACH*CCP*01*999999992*DA*{payer.trn03[1:]}*{payer.trn03}"
-               f"**01*999988880*DA*{entity.tax_id}*{_d8(day)}")  # fmt: skip
+        bpr = (
+            f"BPR*I*{money(total)}*C*ACH*CCP*01*999999992*DA*{payer.trn03[1:]}*{payer.trn03}"
+            f"**01*999988880*DA*{entity.tax_id}*{_d8(day)}"
+        )
     else:
         bpr = f"BPR*H*0*C*NON************{_d8(day)}"
     head = [

@@ -41,10 +41,10 @@ from sample_data.clearinghouse_files import (
 from sample_data.health_system import build_health_system, write_reference
 from sample_data.scenarios import SCENARIO_NAMES, build_scenario
 from sample_data.source_exports import (
-    finish_databases,
-    merge_worker_databases,
     decider_version_rows,
     file_message_rows,
+    finish_databases,
+    merge_worker_databases,
     revenue_rows,
     write_exports,
 )
@@ -232,14 +232,27 @@ def generate(
         kinds[f.kind] = kinds.get(f.kind, 0) + 1
         x12_claims[f.kind] = x12_claims.get(f.kind, 0) + f.claims
     manifest = Manifest(
-        GENERATOR_VERSION, seed, claims, months, as_of.isoformat(), start.isoformat(), scenario,
-        sc.description, str(out), dict(sorted(kinds.items())), dict(sorted(x12_claims.items())),
-        table_counts, reference,
-        {"reference": "reference/*.csv", "outbound": "clearinghouse/outbound/*.837",
-         "inbound": "clearinghouse/inbound/*.{999,277,835}",
-         "databases": "sources/{engine,workflow,erp}.sqlite",
-         "exports": "exports/{engine,workflow,erp}/*.csv"},
-    )  # fmt: skip
+        GENERATOR_VERSION,
+        seed,
+        claims,
+        months,
+        as_of.isoformat(),
+        start.isoformat(),
+        scenario,
+        sc.description,
+        str(out),
+        dict(sorted(kinds.items())),
+        dict(sorted(x12_claims.items())),
+        table_counts,
+        reference,
+        {
+            "reference": "reference/*.csv",
+            "outbound": "clearinghouse/outbound/*.837",
+            "inbound": "clearinghouse/inbound/*.{999,277,835}",
+            "databases": "sources/{engine,workflow,erp}.sqlite",
+            "exports": "exports/{engine,workflow,erp}/*.csv",
+        },
+    )
     manifest.phase_seconds = phases
     (out / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
     return manifest

@@ -18,10 +18,37 @@ MRN_PREFIX = "ZZM"
 MEMBER_PREFIX = "ZZ"
 
 _SURNAMES = (
-    "ALDER", "BIRCH", "CEDAR", "DUNE", "ELM", "FERN", "GROVE", "HAZEL", "IRIS", "JUNIPER",
-    "KESTREL", "LARCH", "MAPLE", "NUTMEG", "OAK", "PINE", "QUARRY", "REED", "SPRUCE", "THISTLE",
-    "UMBER", "VALE", "WILLOW", "YARROW", "ASPEN", "BRACKEN", "CLOVER", "DELL", "EMBER", "FINCH",
-)  # fmt: skip
+    "ALDER",
+    "BIRCH",
+    "CEDAR",
+    "DUNE",
+    "ELM",
+    "FERN",
+    "GROVE",
+    "HAZEL",
+    "IRIS",
+    "JUNIPER",
+    "KESTREL",
+    "LARCH",
+    "MAPLE",
+    "NUTMEG",
+    "OAK",
+    "PINE",
+    "QUARRY",
+    "REED",
+    "SPRUCE",
+    "THISTLE",
+    "UMBER",
+    "VALE",
+    "WILLOW",
+    "YARROW",
+    "ASPEN",
+    "BRACKEN",
+    "CLOVER",
+    "DELL",
+    "EMBER",
+    "FINCH",
+)
 _FIRST_F = (
     "ANNA",
     "BETH",
@@ -138,12 +165,25 @@ def patient(seed: int, index: int, ref: date) -> Patient:
         elif b[10] % 5 == 0:
             subscriber, relationship = _person(b, 12, 20, 64, ref), "01"
         if subscriber is not None:
-            subscriber = Person(person.last, subscriber.first, subscriber.birth_date,
-                                subscriber.sex)  # fmt: skip
+            subscriber = Person(
+                person.last, subscriber.first, subscriber.birth_date, subscriber.sex
+            )
     city, zip_ = CITIES[b[18] % len(CITIES)]
     street = f"{10 + int.from_bytes(b[19:21], 'big') % 9000} {_STREETS[b[21] % len(_STREETS)]} ST"
     member = f"{MEMBER_PREFIX}{int.from_bytes(b[22:27], 'big') % 10**9:09d}"
     group = "" if payer.payer_class != "commercial" else f"G{b[27] % 90 + 10:02d}{b[28]:03d}"
     dual = payer.code == "MCR" and b[29] % 100 < 6
-    return Patient(index, f"{MRN_PREFIX}{index:09d}", person, street, city, zip_, payer, member,
-                   group, subscriber, relationship, dual)  # fmt: skip
+    return Patient(
+        index,
+        f"{MRN_PREFIX}{index:09d}",
+        person,
+        street,
+        city,
+        zip_,
+        payer,
+        member,
+        group,
+        subscriber,
+        relationship,
+        dual,
+    )

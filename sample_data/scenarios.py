@@ -37,9 +37,13 @@ class Scenario:
 
 
 SCENARIO_NAMES = (
-    "baseline", "payer_outage", "dead_letter_storm", "posting_backlog", "denial_spike",
+    "baseline",
+    "payer_outage",
+    "dead_letter_storm",
+    "posting_backlog",
+    "denial_spike",
     "override_spike",
-)  # fmt: skip
+)
 
 
 def build_scenario(name: str, as_of: date) -> Scenario:
@@ -47,24 +51,44 @@ def build_scenario(name: str, as_of: date) -> Scenario:
     if name == "baseline":
         return Scenario(name, "a healthy system")
     if name == "payer_outage":
-        return Scenario(name, "CEDARLINE's 835s stop for 10 days, then catch up",
-                        outage_payer="CEDAR", outage_start=as_of - timedelta(days=17),
-                        outage_end=as_of - timedelta(days=7))  # fmt: skip
+        return Scenario(
+            name,
+            "CEDARLINE's 835s stop for 10 days, then catch up",
+            outage_payer="CEDAR",
+            outage_start=as_of - timedelta(days=17),
+            outage_end=as_of - timedelta(days=7),
+        )
     if name == "dead_letter_storm":
         start = datetime(as_of.year, as_of.month, as_of.day, 9) - timedelta(days=3)
-        return Scenario(name, "the charge interface (dft_charges) fails for 6 hours",
-                        storm_interface="dft_charges", storm_start=start,
-                        storm_end=start + timedelta(hours=6))  # fmt: skip
+        return Scenario(
+            name,
+            "the charge interface (dft_charges) fails for 6 hours",
+            storm_interface="dft_charges",
+            storm_start=start,
+            storm_end=start + timedelta(hours=6),
+        )
     if name == "posting_backlog":
-        return Scenario(name, "posting latency triples at NORTHGATE COMMUNITY HOSPITAL (H02)",
-                        backlog_facility="H02", backlog_from=as_of - timedelta(days=45),
-                        backlog_factor=3)  # fmt: skip
+        return Scenario(
+            name,
+            "posting latency triples at NORTHGATE COMMUNITY HOSPITAL (H02)",
+            backlog_facility="H02",
+            backlog_from=as_of - timedelta(days=45),
+            backlog_factor=3,
+        )
     if name == "denial_spike":
-        return Scenario(name, "SUMMIT MUTUAL starts denying for missing authorization",
-                        spike_payer="SUMMIT", spike_from=as_of - timedelta(days=60),
-                        spike_extra_denial=0.25)  # fmt: skip
+        return Scenario(
+            name,
+            "SUMMIT MUTUAL starts denying for missing authorization",
+            spike_payer="SUMMIT",
+            spike_from=as_of - timedelta(days=60),
+            spike_extra_denial=0.25,
+        )
     if name == "override_spike":
-        return Scenario(name, "SCRUB-AUTH version 4 fires more and is overridden a lot",
-                        override_rule="SCRUB-AUTH", override_version="4",
-                        override_from=as_of - timedelta(days=45))  # fmt: skip
+        return Scenario(
+            name,
+            "SCRUB-AUTH version 4 fires more and is overridden a lot",
+            override_rule="SCRUB-AUTH",
+            override_version="4",
+            override_from=as_of - timedelta(days=45),
+        )
     raise ValueError(f"unknown scenario {name!r} (choose from {', '.join(SCENARIO_NAMES)})")

@@ -20,12 +20,18 @@ from sample_data.source_tables import SYSTEMS, TABLES, create_sql, insert_sql
 
 EXTRA_PART = "999999"  # rows made after the chunks (file messages, revenue, versions) go last
 
-FILE_INTERFACE = {"837P": "claims_out", "837I": "claims_out", "999": "acks_in",
-                  "277CA": "acks_in", "835": "era_in"}  # fmt: skip
+FILE_INTERFACE = {
+    "837P": "claims_out",
+    "837I": "claims_out",
+    "999": "acks_in",
+    "277CA": "acks_in",
+    "835": "era_in",
+}
 
 
-def file_message_rows(files: list[WrittenFile], seed: int, system: HealthSystem,
-                      cutoff: datetime) -> list[tuple]:  # fmt: skip
+def file_message_rows(
+    files: list[WrittenFile], seed: int, system: HealthSystem, cutoff: datetime
+) -> list[tuple]:
     """The engine moves every clearinghouse file once; a few need a second attempt."""
     rows = []
     for n, f in enumerate(sorted(files, key=lambda f: (f.at, f.path)), start=1):
@@ -38,39 +44,87 @@ def file_message_rows(files: list[WrittenFile], seed: int, system: HealthSystem,
         if done >= cutoff:
             done = created
         facility = f.entity if f.entity != "PHYS" else "MG"
-        rows.append((
-            f"MF{n:012d}", interface, direction, queue, exchange, rkey,
-            mtype.replace("ACK", f.kind[:3]), name, "file", name, facility, "processed",
-            "SFTP_TIMEOUT" if retried else None,
-            "SFTP read timeout after 60s" if retried else None, 2 if retried else 1,
-            created.isoformat(), done.isoformat(), done.isoformat(), None, None, done.isoformat(),
-        ))  # fmt: skip
+        rows.append(
+            (
+                f"MF{n:012d}",
+                interface,
+                direction,
+                queue,
+                exchange,
+                rkey,
+                mtype.replace("ACK", f.kind[:3]),
+                name,
+                "file",
+                name,
+                facility,
+                "processed",
+                "SFTP_TIMEOUT" if retried else None,
+                "SFTP read timeout after 60s" if retried else None,
+                2 if retried else 1,
+                created.isoformat(),
+                done.isoformat(),
+                done.isoformat(),
+                None,
+                None,
+                done.isoformat(),
+            )
+        )
     return rows
 
 
 def decider_version_rows(system: HealthSystem, scenario: Scenario) -> list[tuple]:
     rows = []
     for d in system.deciders:
-        rows.append((f"{d.kind}:{d.name}:{d.version}", d.kind, d.name, d.version, d.content_hash,
-                     d.author, d.approver, d.effective_from.isoformat(), d.description,
-                     f"{d.effective_from.isoformat()}T00:00:00"))  # fmt: skip
+        rows.append(
+            (
+                f"{d.kind}:{d.name}:{d.version}",
+                d.kind,
+                d.name,
+                d.version,
+                d.content_hash,
+                d.author,
+                d.approver,
+                d.effective_from.isoformat(),
+                d.description,
+                f"{d.effective_from.isoformat()}T00:00:00",
+            )
+        )
     if scenario.override_rule:
         base = next(d for d in system.deciders if d.name == scenario.override_rule)
         h = hashlib.sha256(f"{base.kind}:{base.name}:{scenario.override_version}".encode())
-        rows.append((f"{base.kind}:{base.name}:{scenario.override_version}", base.kind,
-                     base.name, scenario.override_version, h.hexdigest(), "zz.coder03",
-                     "zz.denials01", scenario.override_from.isoformat(),
-                     base.description + " (widened to all imaging)",
-                     f"{scenario.override_from.isoformat()}T00:00:00"))  # fmt: skip
+        rows.append(
+            (
+                f"{base.kind}:{base.name}:{scenario.override_version}",
+                base.kind,
+                base.name,
+                scenario.override_version,
+                h.hexdigest(),
+                "zz.coder03",
+                "zz.denials01",
+                scenario.override_from.isoformat(),
+                base.description + " (widened to all imaging)",
+                f"{scenario.override_from.isoformat()}T00:00:00",
+            )
+        )
     return rows
 
 
 def revenue_rows(revenue: dict[tuple[str, str], list[int]], cutoff: datetime) -> list[tuple]:
     rows = []
     for (facility, period), (gross, net) in sorted(revenue.items()):
-        rows.append((f"{facility}-{period[:7]}", facility, period, gross, gross - net, net,
-                     f"{period[:7]}-28T23:00:00" if period[:7] < cutoff.strftime("%Y-%m")
-                     else (cutoff.replace(hour=0)).isoformat()))  # fmt: skip
+        rows.append(
+            (
+                f"{facility}-{period[:7]}",
+                facility,
+                period,
+                gross,
+                gross - net,
+                net,
+                f"{period[:7]}-28T23:00:00"
+                if period[:7] < cutoff.strftime("%Y-%m")
+                else (cutoff.replace(hour=0)).isoformat(),
+            )
+        )
     return rows
 
 
@@ -118,8 +172,9 @@ def merge_worker_databases(out: Path, work: Path) -> None:
         for t in tables:
             if t.name in ("decider_version", "revenue"):
                 continue
-            union = " UNION ALL ".join(f"SELECT * FROM w{i}.{t.name}"
-                                       for i in range(len(worker_dbs)))  # fmt: skip
+            union = " UNION ALL ".join(
+                f"SELECT * FROM w{i}.{t.name}" for i in range(len(worker_dbs))
+            )
             if union:
                 db.execute(f"INSERT INTO {t.name} SELECT * FROM ({union}) ORDER BY {t.key}")
         db.commit()

@@ -93,7 +93,7 @@ WORK_ITEM = Table("workflow", "work_item", "Exception work items of the central 
     UPDATED,
 ))  # fmt: skip
 
-AUTOMATED_DECISION = Table("workflow", "automated_decision", "Decisions made by rules and models.", (
+AUTOMATED_DECISION = Table("workflow", "automated_decision", "Decisions of rules and models.", (
     _c("decision_id", "primary key"),
     _c("decider_kind", "rule | model"),
     _c("decider_id", "rule or model name (decider_version.name)"),
@@ -134,8 +134,9 @@ DECIDER_VERSION = Table("workflow", "decider_version", "Versions of rules and mo
     UPDATED,
 ))  # fmt: skip
 
-RECEIVABLE = Table("erp", "receivable", "Accounts receivable: one row per claim and kind (insurance "
-    "or patient); balance = Σ posting.amount_cents − Σ write_off.amount_cents of that row.", (
+RECEIVABLE = Table("erp", "receivable", "Accounts receivable: one row per claim and kind "
+    "(insurance or patient); balance = Σ posting.amount_cents − Σ write_off.amount_cents of "
+    "that row.", (
     _c("receivable_id", "primary key: <pcn>-I (insurance) or <pcn>-P (patient)"),
     _c("pcn", "patient control number (837 CLM01) or self-pay account"),
     _c("kind", "insurance | patient"),

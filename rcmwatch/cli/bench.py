@@ -15,8 +15,12 @@ def add_parser(sub, common) -> None:
     gen.add_argument("--claims", type=int, default=1_000_000, help="claims (default 1,000,000)")
     gen.add_argument("--months", type=int, default=6, help="months of services (default 6)")
     gen.add_argument("--seed", type=int, default=1)
-    gen.add_argument("--out", metavar="DIR", default=None,
-                     help="keep the output here (default: a temporary folder, removed)")
+    gen.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="keep the output here (default: a temporary folder, removed)",
+    )
     gen.set_defaults(func=run_generate)
 
 
@@ -26,7 +30,8 @@ def run_generate(args, ctx) -> int:
 
     if args.claims < 1 or not 1 <= args.months <= 36:
         raise ConfigError("--claims must be ≥ 1 and --months between 1 and 36")
-    result = bench_generate(args.claims, args.months, args.seed, args.out,
-                            keep=args.out is not None)  # fmt: skip
+    result = bench_generate(
+        args.claims, args.months, args.seed, args.out, keep=args.out is not None
+    )
     print("\n".join(result.lines()))
     return 0

@@ -36,11 +36,20 @@ def add_parser(sub, common) -> None:
     )
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    p.add_argument("--claims", type=_positive, default=None,
-                   help="insured claims to generate (default: the demo size, 25,000)")
+    p.add_argument(
+        "--claims",
+        type=_positive,
+        default=None,
+        help="insured claims to generate (default: the demo size, 25,000)",
+    )
     p.add_argument("--months", type=_positive, default=6, help="months of services (default 6)")
-    p.add_argument("--as-of", type=_date, default=None, metavar="DATE",
-                   help="first day not generated, YYYY-MM-DD (default: today, UTC)")
+    p.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="first day not generated, YYYY-MM-DD (default: today, UTC)",
+    )
     p.add_argument("--scenario", choices=SCENARIO_NAMES, default="baseline")
     p.add_argument("--workers", type=_positive, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
@@ -53,11 +62,19 @@ def run(args, ctx) -> int:
     if args.months > 36:
         raise ConfigError(f"--months must be at most 36, not {args.months}")
     as_of = args.as_of or ctx.clock.now().date()
-    manifest = generate(args.out, seed=args.seed, claims=args.claims or DEMO_CLAIMS,
-                        months=args.months, as_of=as_of, scenario=args.scenario,
-                        workers=args.workers)  # fmt: skip
+    manifest = generate(
+        args.out,
+        seed=args.seed,
+        claims=args.claims or DEMO_CLAIMS,
+        months=args.months,
+        as_of=as_of,
+        scenario=args.scenario,
+        workers=args.workers,
+    )
     files = sum(manifest.files.values())
-    print(f"generated {manifest.claims:,} claims ({manifest.scenario}, as of {manifest.as_of}) "
-          f"into {args.out}: {files:,} X12 files, "
-          f"{sum(manifest.tables.values()):,} source rows")  # fmt: skip
+    print(
+        f"generated {manifest.claims:,} claims ({manifest.scenario}, as of {manifest.as_of}) "
+        f"into {args.out}: {files:,} X12 files, "
+        f"{sum(manifest.tables.values()):,} source rows"
+    )
     return 0

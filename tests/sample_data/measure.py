@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -105,9 +105,7 @@ def read_front_end(folder: Path) -> FrontEnd:
                 if level == "19":
                     provider_rejected = cat in REJECT_STC
                 elif level == "PT" and pending_pcn:
-                    fe.claim_277[(receiver_trn, pending_pcn)] = (
-                        "A3" if provider_rejected else cat
-                    )
+                    fe.claim_277[(receiver_trn, pending_pcn)] = "A3" if provider_rejected else cat
     return fe
 
 
@@ -132,30 +130,29 @@ class ClaimPayment:
     line_balanced: bool = True
 
 
+def _close_claim(claim: ClaimPayment | None, name: str, failures: list[str]) -> None:
+    if claim is not None:
+        if claim.charge - claim.paid != sum(a for *_, a in claim.adjustments):
+            failures.append(f"{name} claim {claim.pcn}")
+        if not claim.line_balanced:
+            failures.append(f"{name} line of {claim.pcn}")
+
+
+def _close_line(line: list[int] | None, claim: ClaimPayment | None) -> None:
+    if line is not None and claim is not None and line[0] - line[1] != line[2]:
+        claim.line_balanced = False
+
+
 def read_remits(folder: Path) -> tuple[list[ClaimPayment], list[str]]:
-    """Every CLP loop; and the list of balancing failures (transaction and claim level)."""
+    """Every CLP loop; and the list of balancing failures (transaction, claim and line)."""
     clps: list[ClaimPayment] = []
     failures: list[str] = []
     for path in sorted((folder / "clearinghouse" / "inbound").glob("*.835")):
-        bpr = 0
-        clp_total = plb_total = 0
+        bpr = clp_total = plb_total = 0
         payer = ""
         production = None
         current: ClaimPayment | None = None
-        line = None
-
-        def close_claim() -> None:
-            if current is not None:
-                adj = sum(a for *_, a in current.adjustments)
-                if current.charge - current.paid != adj:
-                    failures.append(f"{path.name} claim {current.pcn}")
-                if not current.line_balanced:
-                    failures.append(f"{path.name} line of {current.pcn}")
-
-        def close_line() -> None:
-            if line is not None and line[0] - line[1] != line[2] and current is not None:
-                current.line_balanced = False
-
+        line: list[int] | None = None
         for seg in segments(path):
             tag = seg[0]
             if tag == "ST":
@@ -167,17 +164,25 @@ def read_remits(folder: Path) -> tuple[list[ClaimPayment], list[str]]:
             elif tag == "N1" and seg[1] == "PR":
                 payer = seg[4]
             elif tag == "CLP":
-                close_line()
+                _close_line(line, current)
                 line = None
-                close_claim()
-                current = ClaimPayment(seg[1], seg[2], cents(seg[3]), cents(seg[4]),
-                                       cents(seg[5]), payer, production, path.name)  # fmt: skip
+                _close_claim(current, path.name, failures)
+                current = ClaimPayment(
+                    seg[1],
+                    seg[2],
+                    cents(seg[3]),
+                    cents(seg[4]),
+                    cents(seg[5]),
+                    payer,
+                    production,
+                    path.name,
+                )
                 clps.append(current)
                 clp_total += current.paid
             elif tag == "SVC":
-                close_line()
+                _close_line(line, current)
                 line = [cents(seg[2]), cents(seg[3]), 0]
-            elif tag == "CAS":
+            elif tag == "CAS" and current is not None:
                 for i in range(2, len(seg), 3):
                     if seg[i]:
                         amount = cents(seg[i + 1])
@@ -188,9 +193,9 @@ def read_remits(folder: Path) -> tuple[list[ClaimPayment], list[str]]:
                 for i in range(3, len(seg), 2):
                     plb_total += cents(seg[i + 1])
             elif tag == "SE":
-                close_line()
+                _close_line(line, current)
                 line = None
-                close_claim()
+                _close_claim(current, path.name, failures)
                 current = None
                 if bpr != clp_total - plb_total:
                     failures.append(f"{path.name} transaction {seg[2]}")
@@ -212,8 +217,11 @@ def denial_kind(c: ClaimPayment) -> str:
 
 
 def denial_category(c: ClaimPayment) -> str | None:
-    denial = [(a, carc) for g, carc, a in c.adjustments if a > 0 and carc not in NON_DENIAL_CARCS
-              and carc not in PENDING_CARCS]  # fmt: skip
+    denial = [
+        (a, carc)
+        for g, carc, a in c.adjustments
+        if a > 0 and carc not in NON_DENIAL_CARCS and carc not in PENDING_CARCS
+    ]
     if not denial:
         return None
     best = max(denial, key=lambda t: t[0])  # ties: max keeps the first
@@ -244,7 +252,9 @@ def days_in_ar(folder: Path, as_of: date) -> tuple[float, float]:
     """(days in A/R gross, A/R > 90 days share) at the last day before ``as_of`` from the ERP."""
     erp = sql(folder, "erp")
     period_end = as_of - timedelta(days=1)
-    ar = erp.execute("SELECT SUM(balance_cents) FROM receivable WHERE balance_cents > 0").fetchone()[0]
+    ar = erp.execute(
+        "SELECT SUM(balance_cents) FROM receivable WHERE balance_cents > 0"
+    ).fetchone()[0]
     old = erp.execute(
         "SELECT SUM(balance_cents) FROM receivable WHERE balance_cents > 0 AND service_date < ?",
         ((period_end - timedelta(days=90)).isoformat(),),
@@ -263,8 +273,9 @@ def days_in_ar(folder: Path, as_of: date) -> tuple[float, float]:
     return ar / (charges / days), old / ar
 
 
-def posting_latency_hours(folder: Path, as_of: date, since: date | None = None,
-                          facility: str | None = None) -> list[float]:  # fmt: skip
+def posting_latency_hours(
+    folder: Path, as_of: date, since: date | None = None, facility: str | None = None
+) -> list[float]:
     erp = sql(folder, "erp")
     cutoff = datetime(as_of.year, as_of.month, as_of.day)
     q = "SELECT received_at, posted_at, facility_code FROM remit_import"
@@ -306,7 +317,8 @@ def override_rate(folder: Path, rule: str | None = None, since: date | None = No
         args.append(since.isoformat())
     n, over = wf.execute(
         "SELECT COUNT(*), COUNT(o.override_id) FROM automated_decision d "
-        "LEFT JOIN override o ON o.decision_id = d.decision_id" + where, args
+        "LEFT JOIN override o ON o.decision_id = d.decision_id" + where,
+        args,
     ).fetchone()
     wf.close()
     return over / n
@@ -318,11 +330,7 @@ def median(values: list[float]) -> float:
 
 def category_shares(clps: list[ClaimPayment]) -> dict[str, float]:
     cats = Counter(
-        denial_category(c) for c in initial_adjudications(clps).values()
-        if denial_kind(c) != "none"
-    )  # fmt: skip
+        denial_category(c) for c in initial_adjudications(clps).values() if denial_kind(c) != "none"
+    )
     total = sum(cats.values())
     return {k: v / total for k, v in cats.items()}
-
-
-__all__ = ["defaultdict"]

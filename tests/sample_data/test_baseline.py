@@ -8,7 +8,7 @@ from tests.sample_data.conftest import AS_OF
 
 
 def test_first_pass_acceptance_between_92_and_97_percent(baseline):
-    rate, decided, no_outcome = measure.first_pass_acceptance(measure.read_front_end(baseline))
+    rate, decided, _no_outcome = measure.first_pass_acceptance(measure.read_front_end(baseline))
     assert decided > 10_000
     assert 0.92 <= rate <= 0.97, rate
 
@@ -47,5 +47,5 @@ def test_interface_failures_are_rare_but_present(baseline):
         "SELECT COUNT(*), SUM(status = 'failed'), SUM(dead_lettered_at IS NOT NULL) "
         "FROM message_log"
     ).fetchone()
-    assert 0 < failed and 0 < dead
+    assert failed > 0 and dead > 0
     assert (failed + dead) / total < 0.01

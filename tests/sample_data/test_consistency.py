@@ -33,11 +33,13 @@ def test_every_clp_is_imported_once_and_payments_match_to_the_cent(baseline):
     imported = Counter((r[0], r[1], r[2], r[3], r[4]) for r in rows)
     assert imported == keys  # the ERP's remit list is exactly the CLP loops received
     # Insurance payments posted for an 835 month's remits = Σ CLP04 of those remits.
-    payments = dict(erp.execute(
-        "SELECT substr(r.production_date, 1, 7), SUM(p.amount_cents) FROM payment p "
-        "JOIN remit_import r ON r.remit_import_id = p.remit_import_id "
-        "WHERE p.payer_type = 'payer' GROUP BY 1"
-    ).fetchall())  # fmt: skip
+    payments = dict(
+        erp.execute(
+            "SELECT substr(r.production_date, 1, 7), SUM(p.amount_cents) FROM payment p "
+            "JOIN remit_import r ON r.remit_import_id = p.remit_import_id "
+            "WHERE p.payer_type = 'payer' GROUP BY 1"
+        ).fetchall()
+    )
     clp_paid = defaultdict(int)
     posted = {(r[0], r[1], r[2], r[3], r[4]) for r in rows if r[5] == "posted"}
     for key, n in keys.items():
@@ -46,8 +48,12 @@ def test_every_clp_is_imported_once_and_payments_match_to_the_cent(baseline):
     assert {k: v for k, v in clp_paid.items() if v} == {k: v for k, v in payments.items() if v}
     # The unposted list: remits with no posting at all, and every other remit posted.
     unposted = {r[6] for r in rows if r[5] == "unposted"}
-    touched = {r[0] for r in erp.execute("SELECT DISTINCT remit_import_id FROM posting "
-                                         "WHERE remit_import_id IS NOT NULL")}  # fmt: skip
+    touched = {
+        r[0]
+        for r in erp.execute(
+            "SELECT DISTINCT remit_import_id FROM posting WHERE remit_import_id IS NOT NULL"
+        )
+    }
     assert unposted and not (unposted & touched)
     assert {r[6] for r in rows if r[5] == "posted" and r[4]} <= touched
 
@@ -100,15 +106,29 @@ def test_every_work_item_subject_exists(baseline):
     ).fetchone()[0]
     assert missing_remits == 0 and missing_messages == 0
     stages = {r[0] for r in wf.execute("SELECT DISTINCT stage FROM work_item")}
-    assert stages == {"pre_bill", "front_end_reject", "denial", "posting", "interface",
-                      "data_quality"}  # fmt: skip
+    assert stages == {
+        "pre_bill",
+        "front_end_reject",
+        "denial",
+        "posting",
+        "interface",
+        "data_quality",
+    }
     # Overrides point at decisions; decisions at versions that exist.
-    assert wf.execute("SELECT COUNT(*) FROM override WHERE decision_id NOT IN "
-                      "(SELECT decision_id FROM automated_decision)").fetchone()[0] == 0
-    assert wf.execute(
-        "SELECT COUNT(*) FROM automated_decision d WHERE NOT EXISTS (SELECT 1 FROM "
-        "decider_version v WHERE v.name = d.decider_id AND v.version = d.decider_version)"
-    ).fetchone()[0] == 0
+    assert (
+        wf.execute(
+            "SELECT COUNT(*) FROM override WHERE decision_id NOT IN "
+            "(SELECT decision_id FROM automated_decision)"
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        wf.execute(
+            "SELECT COUNT(*) FROM automated_decision d WHERE NOT EXISTS (SELECT 1 FROM "
+            "decider_version v WHERE v.name = d.decider_id AND v.version = d.decider_version)"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_nothing_happens_at_or_after_the_as_of(baseline):

@@ -11,9 +11,15 @@ from sample_data.npi import is_valid_npi, luhn_check_digit, npi_from_base
 
 @pytest.mark.parametrize(
     ("npi", "valid"),
-    [("1234567893", True), ("1234567890", False), ("1215954003", True), ("123456789", False),
-     ("3234567893", False), ("12345678a3", False)],
-)  # fmt: skip
+    [
+        ("1234567893", True),
+        ("1234567890", False),
+        ("1215954003", True),
+        ("123456789", False),
+        ("3234567893", False),
+        ("12345678a3", False),
+    ],
+)
 def test_npi_check_digit_with_the_80840_prefix(npi, valid):
     assert is_valid_npi(npi) is valid
 

@@ -3,6 +3,7 @@ and as-of), measured in the files and tables."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 
 from tests.sample_data import measure
@@ -21,10 +22,12 @@ def test_payer_outage_stops_one_payers_835s_for_ten_days(generated):
     window = {AS_OF - timedelta(days=d) for d in range(8, 18)}  # 10 days ending 7 days ago
     assert len(_835_days(base, "CEDAR") & window) >= 2
     assert _835_days(outage, "CEDAR") & window == set()
+
     # Longest gap between two CEDARLINE remittance days: at least 10 days, baseline ≤ 5.
     def longest_gap(days):
         d = sorted(days)
-        return max((b - a).days for a, b in zip(d, d[1:], strict=False))
+        return max((b - a).days for a, b in itertools.pairwise(d))
+
     assert longest_gap(_835_days(outage, "CEDAR")) >= 10
     assert longest_gap(_835_days(base, "CEDAR")) <= 5
     # Other payers are unaffected.
@@ -74,13 +77,18 @@ def test_posting_backlog_triples_latency_at_one_hospital(generated):
     assert abs(s1 - b1) <= 0.1 * b1
 
 
-def _authorization_denial_rate(folder, payer_id: str, since: date,
-                               until: date = AS_OF) -> float:  # fmt: skip
+def _authorization_denial_rate(folder, payer_id: str, since: date, until: date = AS_OF) -> float:
     clps, _ = measure.read_remits(folder)
-    firsts = [c for (pcn, payer), c in measure.initial_adjudications(clps).items()
-              if payer == payer_id and since <= c.production < until]  # fmt: skip
-    auth = [c for c in firsts if measure.denial_kind(c) != "none"
-            and measure.denial_category(c) == "authorization"]  # fmt: skip
+    firsts = [
+        c
+        for (pcn, payer), c in measure.initial_adjudications(clps).items()
+        if payer == payer_id and since <= c.production < until
+    ]
+    auth = [
+        c
+        for c in firsts
+        if measure.denial_kind(c) != "none" and measure.denial_category(c) == "authorization"
+    ]
     return len(auth) / len(firsts)
 
 
@@ -92,8 +100,13 @@ def test_denial_spike_one_payer_denies_for_authorization(generated):
     assert b < 0.05 and s >= 0.15, (b, s)
     # Before the spike, nothing changed.
     early, spike_start = AS_OF - timedelta(days=150), AS_OF - timedelta(days=60)
-    assert abs(_authorization_denial_rate(spike, "ZZ304", early, spike_start)
-               - _authorization_denial_rate(base, "ZZ304", early, spike_start)) < 0.03  # fmt: skip
+    assert (
+        abs(
+            _authorization_denial_rate(spike, "ZZ304", early, spike_start)
+            - _authorization_denial_rate(base, "ZZ304", early, spike_start)
+        )
+        < 0.03
+    )
 
 
 def test_override_spike_after_a_rules_new_version(generated):
@@ -103,11 +116,20 @@ def test_override_spike_after_a_rules_new_version(generated):
     s = measure.override_rate(spike, "SCRUB-AUTH", since)
     assert b <= 0.15 and s >= 0.3, (b, s)
     work = measure.sql(spike, "workflow")
-    versions = {r[0] for r in work.execute(
-        "SELECT DISTINCT decider_version FROM automated_decision WHERE decider_id = "
-        "'SCRUB-AUTH' AND decided_at >= ?", (since.isoformat(),))}  # fmt: skip
+    versions = {
+        r[0]
+        for r in work.execute(
+            "SELECT DISTINCT decider_version FROM automated_decision WHERE decider_id = "
+            "'SCRUB-AUTH' AND decided_at >= ?",
+            (since.isoformat(),),
+        )
+    }
     assert versions == {"4"}
-    assert work.execute("SELECT COUNT(*) FROM decider_version WHERE name = 'SCRUB-AUTH' AND "
-                        "version = '4'").fetchone()[0] == 1
+    assert (
+        work.execute(
+            "SELECT COUNT(*) FROM decider_version WHERE name = 'SCRUB-AUTH' AND version = '4'"
+        ).fetchone()[0]
+        == 1
+    )
     # The whole system's override rate rises too.
     assert measure.override_rate(spike) > measure.override_rate(base)

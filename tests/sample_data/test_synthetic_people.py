@@ -18,8 +18,11 @@ def test_names_member_ids_and_mrns_use_reserved_prefixes(baseline):
                 assert seg[2].startswith("ZZM"), seg
     assert seen > 10_000
     erp = measure.sql(baseline, "erp")
-    assert erp.execute(
-        "SELECT COUNT(*) FROM receivable WHERE patient_mrn NOT LIKE 'ZZM%'"
-    ).fetchone()[0] == 0
+    assert (
+        erp.execute("SELECT COUNT(*) FROM receivable WHERE patient_mrn NOT LIKE 'ZZM%'").fetchone()[
+            0
+        ]
+        == 0
+    )
     users = (baseline / "reference" / "users.csv").read_text().splitlines()[1:]
     assert all(u.startswith("zz.") for u in users)

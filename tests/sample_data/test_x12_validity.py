@@ -32,9 +32,12 @@ def pyx12_validate(path: Path) -> tuple[bool, str]:
     log.setLevel(logging.ERROR)
     try:
         ok = pyx12.x12n_document.x12n_document(
-            param=pyx12.params.params(), src_file=str(path), fd_997=None, fd_html=None,
+            param=pyx12.params.params(),
+            src_file=str(path),
+            fd_997=None,
+            fd_html=None,
             fd_xmldoc=None,
-        )  # fmt: skip
+        )
     finally:
         log.removeHandler(handler)
         log.setLevel(old_level)

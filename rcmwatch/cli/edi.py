@@ -1,4 +1,8 @@
-"""``rcmwatch edi ...``: parse X12 files without touching the store (filled by the X12 issues)."""
+"""``rcmwatch edi ...``: parse X12 files without touching the store.
+
+Only argparse at import time: ``rcmwatch edi inspect`` must not pay for Streamlit, Great
+Expectations, SQLAlchemy or pandas (tests/edi/test_cli.py checks the modules loaded).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,22 @@ def add_parser(sub, common) -> None:
     edi_sub = p.add_subparsers(dest="edi_command", metavar="EDI_COMMAND", required=True)
     ins = edi_sub.add_parser("inspect", parents=[common], help="summarise X12 files as JSON")
     ins.add_argument("--json", action="store_true", required=True, help="one JSON object per file")
-    ins.add_argument("paths", nargs="+", metavar="PATH")
+    ins.add_argument("paths", nargs="+", metavar="PATH", help="X12 files, or folders of them")
     ins.set_defaults(func=run_inspect)
 
 
 def run_inspect(args, ctx) -> int:
-    from rcmwatch.errors import RcmwatchError
+    """One JSON object per line per file; exit 1 if any file could not be parsed."""
+    import json
+    import sys
 
-    raise RcmwatchError("edi inspect is not available in this build yet")
+    from collectors.edi.inspect import inspect_file
+    from collectors.edi.paths import expand_paths
+
+    failed = False
+    for path in expand_paths(args.paths):
+        result = inspect_file(path)
+        failed = failed or not result["ok"]
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return 1 if failed else 0

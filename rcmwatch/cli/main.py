@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "settings",
     "reference",
     "edi",
+    "generate",
     "collect",
     "scheduler",
     "bench",

@@ -113,7 +113,7 @@ class EdiFolderCollector:
             outcome = self.ingest(run.store, path, clock=run.clock, source=self.name)
             status, reason = outcome.status, outcome.reason
         except Exception as exc:  # ingest must never lose the file: keep it, say why
-            log.exception("%s: ingest of %s failed", self.name, path)
+            log.warning("%s: ingest of %s failed: %s: %s", self.name, path, type(exc).__name__, exc)
             status, reason = "quarantined", f"ingest failed: {type(exc).__name__}: {exc}"
         if path.exists() and path.stat().st_size != size_before:
             # Still growing after all: leave it, the next run ingests the complete content.

@@ -21,6 +21,7 @@ A mapping file is TOML, one ``[[table]]`` per source table::
     payer_id = { column = "payer_code", lookup = "payer" }
     decision_id = { column = "decision_id", ref = "automated_decision" }
     exception_type = { const = "scrubber" }
+    resolved_by_person = { column = "resolved_by", matches = "^zz[.]" }   # yes/no by pattern
 
 Conversions follow the canonical column's type: money to integer cents, exactly (decimal text is
 parsed, never a float; ``dollars`` with fractions of a cent is refused), times to UTC, dates,
@@ -35,6 +36,7 @@ Validation happens at load time with one-line errors naming the file and the key
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -53,7 +55,7 @@ from rcmwatch.store.types import Money, UTCDateTime
 LOOKUPS = ("facility", "payer")
 _BOOKKEEPING = {"id", "source", "source_key", "removed_at_source"}
 _TABLE_KEYS = {"stream", "source_table", "target", "key", "updated_at", "batch_size", "columns"}
-_COLUMN_KEYS = {"column", "values", "money", "lookup", "ref", "const"}
+_COLUMN_KEYS = {"column", "values", "money", "lookup", "ref", "const", "matches"}
 
 
 def columns_by_name(table: Table) -> dict:
@@ -75,6 +77,7 @@ class ColumnMap:
     lookup: str | None = None  # facility | payer
     ref: str | None = None  # canonical table of the same source
     const: Any = None
+    matches: str | None = None  # boolean column: true when the source text matches this regex
 
 
 @dataclass(frozen=True)
@@ -254,6 +257,14 @@ def _parse_column(table: Table, name: str, spec, where: str, fail) -> ColumnMap:
     ref = spec.get("ref")
     if ref is not None and ref not in Base.metadata.tables:
         raise fail(f"{where}.ref", f"no canonical table {ref!r}")
+    matches = spec.get("matches")
+    if matches is not None:
+        if not isinstance(col.type, Boolean):
+            raise fail(f"{where}.matches", f"{table.name}.{name} is not a yes/no column")
+        try:
+            re.compile(matches)
+        except (re.error, TypeError) as exc:
+            raise fail(f"{where}.matches", f"not a regular expression: {exc}") from None
     if (lookup or ref) and not col.foreign_keys:
         raise fail(where, f"{table.name}.{name} is not a reference column")
     return ColumnMap(
@@ -264,6 +275,7 @@ def _parse_column(table: Table, name: str, spec, where: str, fail) -> ColumnMap:
         lookup=lookup,
         ref=ref,
         const=spec.get("const"),
+        matches=matches,
     )
 
 
@@ -370,7 +382,10 @@ def column_converter(tm: TableMap, cm: ColumnMap) -> Callable[[Any], Any]:
     col = columns_by_name(tm.table)[cm.target]
     zone = ZoneInfo(tm.timezone)
     values = cm.values
-    if cm.lookup or cm.ref:
+    if cm.matches is not None:
+        pattern = re.compile(cm.matches)
+        base = lambda v: bool(pattern.search(str(v)))  # noqa: E731
+    elif cm.lookup or cm.ref:
         base: Callable[[Any], Any] = lambda v: str(v).strip()  # noqa: E731
     elif isinstance(col.type, Money):
         unit = cm.money or "cents"

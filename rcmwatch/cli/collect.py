@@ -21,6 +21,11 @@ def add_parser(sub, common) -> None:
     p.add_argument(
         "--sources", metavar="FILE", help="sources file (default: RCMWATCH_SOURCES setting)"
     )
+    p.add_argument(
+        "--generated",
+        metavar="DIR",
+        help="collect a system written by `rcmwatch generate --out DIR` (writes DIR/sources.toml)",
+    )
     p.set_defaults(func=run)
 
 
@@ -28,8 +33,20 @@ def run(args, ctx) -> int:
     import sys
 
     from collectors.service import collect_loop, collect_once
+    from rcmwatch.errors import ConfigError
 
-    sources = args.sources or ctx.settings.sources_path
+    if args.generated and args.sources:
+        raise ConfigError("give --sources or --generated, not both")
+    if args.generated:
+        from pathlib import Path
+
+        from collectors.generated import write_generated_sources
+
+        if not (Path(args.generated) / "sources").is_dir():
+            raise ConfigError(f"{args.generated} is not a folder written by rcmwatch generate")
+        sources = write_generated_sources(Path(args.generated))
+    else:
+        sources = args.sources or ctx.settings.sources_path
     store = ctx.store()
     full = True if args.full_scan else None
     if args.once:

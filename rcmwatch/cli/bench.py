@@ -39,6 +39,21 @@ def add_parser(sub, common) -> None:
     )
     gen.set_defaults(func=run_generate)
 
+    collect = bench_sub.add_parser(
+        "collect",
+        parents=[common],
+        help="collection cycles: initial load, unchanged sources (≤ 2 s), one new day (≤ 5 s)",
+    )
+    collect.add_argument(
+        "--claims", type=int, default=25_000, help="claims of the generated system (25000)"
+    )
+    collect.add_argument(
+        "--day-claims", type=int, default=3_000, help="claims' worth of one new day (3000)"
+    )
+    collect.add_argument("--workdir", default=None, help="keep the system here (default: temp)")
+    collect.add_argument("--json", action="store_true", help="print only the JSON report")
+    collect.set_defaults(func=run_collect)
+
 
 def run_edi(args, ctx) -> int:
     import json
@@ -80,4 +95,30 @@ def run_generate(args, ctx) -> int:
         args.claims, args.months, args.seed, args.out, keep=args.out is not None
     )
     print("\n".join(result.lines()))
+    return 0
+
+
+def run_collect(args, ctx) -> int:
+    import json
+    import sys
+    from pathlib import Path
+
+    from rcmwatch.bench.collect import run_benchmark
+    from rcmwatch.errors import InputError
+
+    if args.claims < 1 or args.day_claims < 1:
+        raise InputError("--claims and --day-claims must be at least 1")
+
+    def log(line: str) -> None:
+        if not args.json:
+            print(line, file=sys.stderr, flush=True)
+
+    report = run_benchmark(
+        ctx.store(),
+        claims=args.claims,
+        day_claims=args.day_claims,
+        workdir=Path(args.workdir) if args.workdir else None,
+        log=log,
+    )
+    print(json.dumps(report, indent=None if args.json else 2))
     return 0

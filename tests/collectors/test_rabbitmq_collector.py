@@ -23,7 +23,7 @@ from rcmwatch.store.models import InterfaceMessage, QueueSample, SourceState
 from tests.conftest import _skip_or_fail
 
 NOW = datetime(2024, 6, 15, 12, tzinfo=UTC)
-MGMT = "http://127.0.0.1:15672"
+MGMT = os.environ.get("RCMWATCH_TEST_AMQP_MANAGEMENT_URL", "http://127.0.0.1:15672")
 
 
 @pytest.fixture

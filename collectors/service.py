@@ -6,7 +6,6 @@ recorded as a failed run like any other failure: the others still run."""
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -75,12 +74,9 @@ def collect_loop(
     stop: threading.Event | None = None,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> None:
-    """Run each enabled source at its cadence until ``stop`` is set (SIGTERM/SIGINT set it when
-    this runs in the main thread)."""
+    """Run each enabled source at its cadence until ``stop`` is set (the CLI sets it on
+    SIGTERM/SIGINT)."""
     stop = stop or threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
     sources = load_sources(sources_path).enabled(only)
     due = {cfg.name: monotonic() for cfg in sources}
     while not stop.is_set():

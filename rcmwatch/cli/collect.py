@@ -54,5 +54,13 @@ def run(args, ctx) -> int:
         for r in results:
             print(r.line(), file=sys.stdout if r.ok else sys.stderr)
         return 0 if all(r.ok for r in results) else 1
-    collect_loop(store, sources, clock=ctx.clock, only=args.source)
+    import logging
+    import signal
+    import threading
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    collect_loop(store, sources, clock=ctx.clock, only=args.source, stop=stop)
     return 0

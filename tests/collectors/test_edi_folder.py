@@ -108,3 +108,24 @@ def test_a_missing_inbound_folder_is_unavailable(tmp_path, sqlite_store):
     waits: list[float] = []
     result = run_source(sqlite_store, collector, clock=FixedClock(NOW), sleep=waits.append)
     assert (result.ok, result.error_kind, len(waits)) == (False, "unavailable", 2)
+
+
+def test_collect_loop_runs_each_source_at_its_cadence_until_stopped(tmp_path, sqlite_store):
+    import threading
+
+    from collectors.service import collect_loop
+
+    (tmp_path / "inbound").mkdir()
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[source.clearinghouse]\nkind = "edi_folder"\ninbound = "inbound"\n'
+        "cadence_seconds = 1\nsettle_seconds = 0\n"
+    )
+    stop = threading.Event()
+    timer = threading.Timer(1.6, stop.set)
+    timer.start()
+    collect_loop(sqlite_store, sources, clock=FixedClock(NOW), stop=stop)
+    timer.join()
+    with sqlite_store.read() as conn:
+        runs = conn.execute(select(CollectorRun.status)).scalars().all()
+    assert runs == ["ok", "ok"]  # at 0 s and at 1 s

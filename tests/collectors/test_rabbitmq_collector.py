@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -19,6 +19,7 @@ from collectors.rabbitmq import ManagementApi, PikaDepths, RabbitMqCollector, de
 from collectors.retry import RetryPolicy
 from collectors.runner import run_source
 from rcmwatch.clock import FixedClock
+from rcmwatch.queries.interfaces import latest_queue_samples
 from rcmwatch.store.models import InterfaceMessage, QueueSample, SourceState
 from tests.conftest import _skip_or_fail
 
@@ -178,6 +179,14 @@ def test_without_the_management_api_depths_come_over_amqp_with_a_notice(
         f"{prefix}.claims": (2, "amqp", False, None),
         f"{prefix}.claims.dlq": (0, "amqp", True, None),
     }
+    ch.basic_publish("", f"{prefix}.claims", b"z")
+    assert run_source(sqlite_store, collector, clock=FixedClock(NOW + timedelta(minutes=1))).ok
+    with sqlite_store.read() as conn:
+        latest = latest_queue_samples(conn)
+    assert latest.select("queue", "messages", "sampled_at").rows() == [
+        (f"{prefix}.claims", 3, NOW + timedelta(minutes=1)),
+        (f"{prefix}.claims.dlq", 0, NOW + timedelta(minutes=1)),
+    ]
     assert state.healthy
     assert "management API unavailable" in state.notice and f"{prefix}.nope" in state.notice
     collector.close()

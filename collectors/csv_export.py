@@ -71,9 +71,7 @@ class CsvExportCollector:
         resolver = Resolver()
         for tm in self.mapping.tables:
             self._collect_file(run, tm, resolver)
-        if resolver.unknown_facilities:
-            sample = ", ".join(sorted(resolver.unknown_facilities)[:5])
-            run.stats.notice(f"unknown facility codes left unmapped: {sample}")
+        resolver.report(run.stats)
 
     def _collect_file(self, run: RunContext, tm: TableMap, resolver: Resolver) -> None:
         path = self.file_of(tm)

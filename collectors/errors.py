@@ -50,6 +50,7 @@ class SchemaDrift(CollectorError):
 class SourceConfigError(ConfigError):
     kind = "config"
     retryable = False
+    next_step = "the formats are described at the top of collectors/config.py and mapping.py"
 
 
 def error_kind(exc: BaseException) -> str:

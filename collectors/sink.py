@@ -104,6 +104,12 @@ class Resolver:
         self.payers: dict[str, int] = {}
         self.unknown_facilities: set[str] = set()
 
+    def report(self, stats) -> None:
+        """Say in the run's notice which facility codes could not be mapped."""
+        if self.unknown_facilities:
+            sample = ", ".join(sorted(self.unknown_facilities)[:5])
+            stats.notice(f"unknown facility codes left unmapped: {sample}")
+
     def facility_ids(self, conn: Connection, codes: set[str]) -> dict[str, int | None]:
         missing = [c for c in codes if c not in self.facilities]
         for i in range(0, len(missing), 500):

@@ -219,9 +219,7 @@ class SqlCollector:
         if run.full_scan:
             for tm in self.mapping.tables:
                 self._full_scan(run, tm, resolver)
-        if resolver.unknown_facilities:
-            sample = ", ".join(sorted(resolver.unknown_facilities)[:5])
-            run.stats.notice(f"unknown facility codes left unmapped: {sample}")
+        resolver.report(run.stats)
 
     def _write(self, run: RunContext, tm: TableMap, rows: list[dict], resolver: Resolver,
                cursor: tuple | None, open_keys: set[str]) -> None:  # fmt: skip

@@ -34,6 +34,37 @@ def add_parser(sub, common) -> None:
     kpi.add_argument("--cache", default=None, help="cache folder (default <home>/cache/bench-kpi)")
     kpi.set_defaults(func=_run_kpi)
 
+    gen = bench_sub.add_parser(
+        "generate",
+        parents=[common],
+        help="time the synthetic health system generator and measure its peak memory",
+    )
+    gen.add_argument("--claims", type=int, default=1_000_000, help="claims (default 1,000,000)")
+    gen.add_argument("--months", type=int, default=6, help="months of services (default 6)")
+    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="keep the output here (default: a temporary folder, removed)",
+    )
+    gen.set_defaults(func=run_generate)
+
+    collect = bench_sub.add_parser(
+        "collect",
+        parents=[common],
+        help="collection cycles: initial load, unchanged sources (≤ 2 s), one new day (≤ 5 s)",
+    )
+    collect.add_argument(
+        "--claims", type=int, default=25_000, help="claims of the generated system (25000)"
+    )
+    collect.add_argument(
+        "--day-claims", type=int, default=3_000, help="claims' worth of one new day (3000)"
+    )
+    collect.add_argument("--workdir", default=None, help="keep the system here (default: temp)")
+    collect.add_argument("--json", action="store_true", help="print only the JSON report")
+    collect.set_defaults(func=run_collect)
+
 
 def run_edi(args, ctx) -> int:
     import json
@@ -69,3 +100,42 @@ def _run_kpi(args, ctx) -> int:
     from rcmwatch.bench.kpi import run
 
     return run(args, ctx)
+
+
+def run_generate(args, ctx) -> int:
+    from rcmwatch.errors import ConfigError
+    from sample_data.bench import bench_generate
+
+    if args.claims < 1 or not 1 <= args.months <= 36:
+        raise ConfigError("--claims must be ≥ 1 and --months between 1 and 36")
+    result = bench_generate(
+        args.claims, args.months, args.seed, args.out, keep=args.out is not None
+    )
+    print("\n".join(result.lines()))
+    return 0
+
+
+def run_collect(args, ctx) -> int:
+    import json
+    import sys
+    from pathlib import Path
+
+    from rcmwatch.bench.collect import run_benchmark
+    from rcmwatch.errors import InputError
+
+    if args.claims < 1 or args.day_claims < 1:
+        raise InputError("--claims and --day-claims must be at least 1")
+
+    def log(line: str) -> None:
+        if not args.json:
+            print(line, file=sys.stderr, flush=True)
+
+    report = run_benchmark(
+        ctx.store(),
+        claims=args.claims,
+        day_claims=args.day_claims,
+        workdir=Path(args.workdir) if args.workdir else None,
+        log=log,
+    )
+    print(json.dumps(report, indent=None if args.json else 2))
+    return 0

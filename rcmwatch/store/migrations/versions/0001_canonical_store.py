@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 08:09:39.618160
+Create Date: 2026-11-27 08:48:15.525599
 """
 
 from __future__ import annotations
@@ -124,6 +124,42 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_audit_event_subject_type_subject_key"),
             ["subject_type", "subject_key"],
+            unique=False,
+        )
+
+    op.create_table(
+        "collector_quarantine",
+        sa.Column("source", sa.String(length=60), nullable=False),
+        sa.Column("stream", sa.String(length=60), nullable=False),
+        sa.Column("source_key", sa.String(length=200), nullable=True),
+        sa.Column("row_hash", sa.String(length=64), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column(
+            "row",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("run_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("quarantined_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_collector_quarantine")),
+        sa.UniqueConstraint(
+            "source",
+            "stream",
+            "row_hash",
+            name=op.f("uq_collector_quarantine_source_stream_row_hash"),
+        ),
+    )
+    with op.batch_alter_table("collector_quarantine", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_collector_quarantine_source_resolved_at"),
+            ["source", "resolved_at"],
             unique=False,
         )
 
@@ -440,6 +476,37 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_payer_code")),
     )
     op.create_table(
+        "queue_sample",
+        sa.Column("source", sa.String(length=60), nullable=False),
+        sa.Column("vhost", sa.String(length=120), nullable=False),
+        sa.Column("queue", sa.String(length=200), nullable=False),
+        sa.Column("sampled_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("is_dead_letter", sa.Boolean(), nullable=False),
+        sa.Column("messages", sa.Integer(), nullable=False),
+        sa.Column("messages_ready", sa.Integer(), nullable=True),
+        sa.Column("messages_unacked", sa.Integer(), nullable=True),
+        sa.Column("consumers", sa.Integer(), nullable=True),
+        sa.Column("publish_rate", sa.Double(), nullable=True),
+        sa.Column("deliver_rate", sa.Double(), nullable=True),
+        sa.Column("oldest_message_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("via", sa.String(length=12), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_queue_sample")),
+    )
+    with op.batch_alter_table("queue_sample", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_queue_sample_queue_sampled_at"), ["queue", "sampled_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_queue_sample_source_sampled_at"), ["source", "sampled_at"], unique=False
+        )
+
+    op.create_table(
         "role",
         sa.Column("name", sa.String(), nullable=False),
         sa.Column("description", sa.String(), nullable=False),
@@ -452,6 +519,25 @@ def upgrade() -> None:
         sa.Column("acquired_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_scheduler_lock")),
+    )
+    op.create_table(
+        "source_cursor",
+        sa.Column("source", sa.String(length=60), nullable=False),
+        sa.Column("stream", sa.String(length=60), nullable=False),
+        sa.Column("watermark", sa.Text(), nullable=True),
+        sa.Column("last_full_scan_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("source", "stream", name=op.f("pk_source_cursor")),
+    )
+    op.create_table(
+        "source_snapshot_row",
+        sa.Column("source", sa.String(length=60), nullable=False),
+        sa.Column("stream", sa.String(length=60), nullable=False),
+        sa.Column("source_key", sa.String(length=200), nullable=False),
+        sa.Column("row_hash", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "source", "stream", "source_key", name=op.f("pk_source_snapshot_row")
+        ),
     )
     op.create_table(
         "source_state",
@@ -1932,8 +2018,15 @@ def downgrade() -> None:
 
     op.drop_table("ack_set")
     op.drop_table("source_state")
+    op.drop_table("source_snapshot_row")
+    op.drop_table("source_cursor")
     op.drop_table("scheduler_lock")
     op.drop_table("role")
+    with op.batch_alter_table("queue_sample", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_queue_sample_source_sampled_at"))
+        batch_op.drop_index(batch_op.f("ix_queue_sample_queue_sampled_at"))
+
+    op.drop_table("queue_sample")
     op.drop_table("payer")
     op.drop_table("patient")
     with op.batch_alter_table("metric_snapshot", schema=None) as batch_op:
@@ -1964,6 +2057,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_collector_run_source_started_at"))
 
     op.drop_table("collector_run")
+    with op.batch_alter_table("collector_quarantine", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_collector_quarantine_source_resolved_at"))
+
+    op.drop_table("collector_quarantine")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_subject_type_subject_key"))
         batch_op.drop_index(batch_op.f("ix_audit_event_at"))

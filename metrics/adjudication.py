@@ -19,12 +19,12 @@ import polars as pl
 
 from metrics.common import (
     DENIAL_KINDS,
-    adjudications,
     aggregate,
     as_utc,
     count_true,
     drop_voided,
     remit_loops,
+    shared_intermediate,
     sum_cents,
     void_dates,
     with_payer_class,
@@ -41,51 +41,77 @@ _PAIRS = dict(family="adjudication", facts="pairs", id_columns=PAIR_IDS, dims=PA
 _INPUTS = ("remit_transaction", "claim_payment", "claim", "payer")
 
 
-def adjudication_loops(frames: Frames, as_of: datetime) -> pl.DataFrame:
-    """Adjudications known at as-of with their pair rank (0 = initial) and whether a reversal
-    known at as-of took them back."""
+_IS_ADJUDICATION = ~pl.col("is_reversal").fill_null(False) & ~pl.col(
+    "is_predetermination"
+).fill_null(False)
+_UNMATCHED_PCN = pl.when(pl.col("claim_id").is_null()).then(pl.col("pcn"))
+
+
+@shared_intermediate
+def _adjudication_flags(frames: Frames, as_of: datetime) -> pl.DataFrame:
+    """Row-aligned with :func:`remit_loops`: whether each loop is an adjudication, its pair's
+    initial one (the pair's first adjudication in production order) and reversed by a
+    reversal known at as-of. Three boolean columns instead of a second copy of the loops."""
     loops = remit_loops(frames, as_of)
     reversed_ids = (
         loops.filter(pl.col("is_reversal").fill_null(False))
-        .select(pl.col("reverses_claim_payment_id").alias("id"))
+        .get_column("reverses_claim_payment_id")
         .drop_nulls()
         .unique()
-        .with_columns(pl.lit(True).alias("reversed"))
     )
+    keys = [pl.col("claim_id"), _UNMATCHED_PCN.alias("unmatched_pcn"), pl.col("payer_id")]
+    return loops.select(
+        _IS_ADJUDICATION.alias("is_adjudication"),
+        # Loops that are not adjudications carry is_adjudication false in the key, so they
+        # never take the first place of a pair.
+        (_IS_ADJUDICATION & pl.struct(*keys, _IS_ADJUDICATION).is_first_distinct()).alias(
+            "initial"
+        ),
+        pl.col("id").is_in(reversed_ids.implode()).alias("reversed"),
+    )
+
+
+def adjudications_lazy(frames: Frames, as_of: datetime) -> pl.LazyFrame:
+    """:func:`adjudication_loops` as a lazy frame over the shared loops: each caller
+    materialises only the columns and rows it uses."""
+    loops = remit_loops(frames, as_of)
+    flags = _adjudication_flags(frames, as_of)
     return (
-        adjudications(loops)
-        .with_columns(
-            pl.when(pl.col("claim_id").is_null()).then(pl.col("pcn")).alias("unmatched_pcn")
-        )
-        .join(reversed_ids, on="id", how="left", maintain_order="left")
-        .with_columns(
-            pl.col("reversed").fill_null(False),
-            pl.int_range(pl.len()).over(PAIR_KEYS).alias("rank"),
-        )
+        pl.concat([loops, flags], how="horizontal")
+        .lazy()
+        .filter(pl.col("is_adjudication"))
+        .drop("is_adjudication")
+        .with_columns(_UNMATCHED_PCN.alias("unmatched_pcn"))
     )
 
 
+def adjudication_loops(frames: Frames, as_of: datetime) -> pl.DataFrame:
+    """Adjudications known at as-of, in the order the payer produced them, with whether each is
+    its pair's initial adjudication (the pair's first loop in that order) and whether a
+    reversal known at as-of took it back."""
+    return adjudications_lazy(frames, as_of).collect()
+
+
+@shared_intermediate
 def pair_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """One row per (claim, payer) pair whose initial adjudication is known at as-of."""
     as_of = as_utc(as_of)
-    adj = adjudication_loops(frames, as_of)
-    later = (
-        adj.filter((pl.col("rank") > 0) & ~pl.col("reversed"))
-        .group_by(PAIR_KEYS)
-        .agg(
-            pl.col("denied_cents").last().alias("later_denied_cents"),
-            pl.col("id").last().alias("later_claim_payment_id"),
-        )
-    )
-    standing = (
+    adj = adjudications_lazy(frames, as_of)
+    later = pl.col("initial").not_()
+    # The pair's latest later adjudication not reversed, and its latest not reversed at all.
+    rest = (
         adj.filter(~pl.col("reversed"))
         .group_by(PAIR_KEYS)
-        .agg(pl.col("production_date").last().alias("standing_on"))
+        .agg(
+            pl.col("denied_cents").filter(later).last().alias("later_denied_cents"),
+            pl.col("id").filter(later).last().alias("later_claim_payment_id"),
+            pl.col("production_date").last().alias("standing_on"),
+        )
     )
-    claims = frames.claim.select(pl.col("id").alias("claim_id"), "facility_id")
+    claims = frames.claim.lazy().select(pl.col("id").alias("claim_id"), "facility_id")
     immature_after = as_of.date() - timedelta(days=IMMATURE_DAYS)
     facts = (
-        adj.filter(pl.col("rank") == 0)
+        adj.filter(pl.col("initial"))
         .select(
             pl.col("id").alias("claim_payment_id"),
             *PAIR_KEYS,
@@ -98,8 +124,7 @@ def pair_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
             "denial_category",
             "carc_map_version",
         )
-        .join(later, on=PAIR_KEYS, how="left", nulls_equal=True)
-        .join(standing, on=PAIR_KEYS, how="left", nulls_equal=True)
+        .join(rest, on=PAIR_KEYS, how="left", nulls_equal=True)
         .join(claims, on="claim_id", how="left")
     )
     denied = pl.col("denial_kind").is_in(DENIAL_KINDS)
@@ -119,13 +144,13 @@ def pair_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
         pl.col("day").dt.truncate("1mo").alias("month"),
     )
     facts = drop_voided(facts, void_dates(frames, as_of), "day")
-    return with_payer_class(facts, frames)
+    return with_payer_class(facts, frames).collect()
 
 
 def unmatched_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """One row per patient control number that 835s adjudicated and no 837 claim matches,
     dated by its first adjudication (so each is counted once, on the day it first arrived)."""
-    adj = adjudication_loops(frames, as_of).filter(pl.col("claim_id").is_null())
+    adj = adjudications_lazy(frames, as_of).filter(pl.col("claim_id").is_null()).collect()
     first = adj.group_by("pcn").agg(
         pl.col("id").first().alias("claim_payment_id"),
         pl.col("production_date").first().alias("day"),
@@ -438,10 +463,24 @@ def remit_balance_exceptions(facts: pl.DataFrame, by: list[str]) -> pl.DataFrame
 def underpayment_facts(frames: Frames, as_of: datetime, tolerance_cents: int) -> pl.DataFrame:
     """One row per assessable adjudication (see :func:`underpayments`)."""
     as_of = as_utc(as_of)
-    adj = adjudication_loops(frames, as_of).filter(
-        ~pl.col("reversed")
-        & (pl.col("denial_kind").fill_null("none") != "full")
-        & (pl.col("payer_sequence").fill_null("primary") == "primary")
+    adj = (
+        adjudications_lazy(frames, as_of)
+        .filter(
+            ~pl.col("reversed")
+            & (pl.col("denial_kind").fill_null("none") != "full")
+            & (pl.col("payer_sequence").fill_null("primary") == "primary")
+        )
+        .select(
+            "id",
+            "claim_id",
+            "pcn",
+            "payer_id",
+            "payer_sequence",
+            "production_date",
+            "paid_cents",
+            "patient_responsibility_cents",
+        )
+        .collect()
     )
     lines = frames.service_line_payment.join(
         adj.select(pl.col("id").alias("claim_payment_id"), "payer_id", "production_date"),

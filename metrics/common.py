@@ -3,9 +3,13 @@ class lookup and the void rule."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -25,6 +29,81 @@ def as_utc(at: datetime) -> datetime:
     if at.tzinfo is None:
         return at.replace(tzinfo=UTC)
     return at.astimezone(UTC)
+
+
+# --- intermediates shared within one computation ------------------------------------------
+
+
+class Intermediates:
+    """Intermediate frames that several fact builders need (the remit loops, the adjudications
+    and their pair ranks, void dates, claim charges, the claim and payment facts...), built at
+    most once per computation instead of once per caller.
+
+    One instance belongs to one computation (:class:`metrics.engine.FactCache` owns it and
+    activates it around every fact builder), so nothing outlives the run and a later run on
+    the same frames starts afresh. ``as_of`` is the run's as-of: loops known at an earlier
+    instant (a point-in-time KPI measured at a past period end) are a filter of those known
+    at as-of rather than a new join and sort."""
+
+    def __init__(self, frames: Any, as_of: datetime) -> None:
+        self.frames = frames
+        self.as_of = as_utc(as_of)
+        self._built: dict[tuple, Any] = {}
+
+    def get(self, key: tuple, build: Callable[[], Any]) -> Any:
+        if key not in self._built:
+            self._built[key] = build()
+        return self._built[key]
+
+    def clear(self) -> None:
+        self._built.clear()
+
+    def keep_only(self, names: set[str]) -> None:
+        """Drop every intermediate whose function is not in ``names`` (to free its memory; a
+        later caller would only rebuild it)."""
+        for key in [k for k in self._built if k[0] not in names]:
+            del self._built[key]
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+
+_ACTIVE: ContextVar[Intermediates | None] = ContextVar("rcmwatch_kpi_intermediates", default=None)
+T = TypeVar("T")
+
+
+def active_intermediates(frames: Any) -> Intermediates | None:
+    """The intermediates of the computation running on ``frames``, if any."""
+    shared = _ACTIVE.get()
+    return shared if shared is not None and shared.frames is frames else None
+
+
+@contextmanager
+def sharing(shared: Intermediates) -> Iterator[Intermediates]:
+    """Within the block, :func:`shared_intermediate` functions called on ``shared.frames``
+    build each result once and hand the same frame to every caller."""
+    token = _ACTIVE.set(shared)
+    try:
+        yield shared
+    finally:
+        _ACTIVE.reset(token)
+
+
+def shared_intermediate(fn: Callable[..., T]) -> Callable[..., T]:
+    """Memoise ``fn(frames, *args)`` (hashable args: instants, days, numbers) in the active
+    :class:`Intermediates`; outside a computation it is a plain call. The functions decorated
+    are pure, so sharing their result changes no value."""
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def wrapper(frames: Any, *args: Hashable) -> T:
+        shared = active_intermediates(frames)
+        if shared is None:
+            return fn(frames, *args)
+        key = (name, *(as_utc(a) if isinstance(a, datetime) else a for a in args))
+        return shared.get(key, lambda: fn(frames, *args))
+
+    return wrapper
 
 
 def aggregate(facts: pl.DataFrame, by: Sequence[str], *aggs: pl.Expr) -> pl.DataFrame:
@@ -60,12 +139,20 @@ def nearest_rank_list(values: Sequence[int], numerator: int, denominator: int) -
     return ordered[max(rank, 1) - 1]
 
 
-def with_payer_class(facts: pl.DataFrame, frames: Frames) -> pl.DataFrame:
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
+
+
+def _like(facts: FrameT, other: pl.DataFrame) -> FrameT:
+    return other.lazy() if isinstance(facts, pl.LazyFrame) else other  # type: ignore[return-value]
+
+
+def with_payer_class(facts: FrameT, frames: Frames) -> FrameT:
     """Adds ``payer_class`` from the payer table (null when the payer is unknown)."""
     classes = frames.payer.select(pl.col("id").alias("payer_id"), "payer_class")
-    return facts.join(classes, on="payer_id", how="left")
+    return facts.join(_like(facts, classes), on="payer_id", how="left")
 
 
+@shared_intermediate
 def void_dates(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """``claim_id`` → ``void_date``: the UTC day a void (frequency 8) was submitted, if known at
     as-of. From that day on the claim leaves every denominator (KPI.md conventions)."""
@@ -74,9 +161,9 @@ def void_dates(frames: Frames, as_of: datetime) -> pl.DataFrame:
     ).select(pl.col("id").alias("claim_id"), pl.col("voided_at").dt.date().alias("void_date"))
 
 
-def drop_voided(facts: pl.DataFrame, voids: pl.DataFrame, day_column: str) -> pl.DataFrame:
+def drop_voided(facts: FrameT, voids: pl.DataFrame, day_column: str) -> FrameT:
     """Facts of a voided claim dated on or after its void day are dropped."""
-    joined = facts.join(voids, on="claim_id", how="left")
+    joined = facts.join(_like(facts, voids), on="claim_id", how="left")
     keep = pl.col("void_date").is_null() | (pl.col(day_column) < pl.col("void_date"))
     return joined.filter(keep).drop("void_date")
 
@@ -87,21 +174,33 @@ def seconds_to_hours(seconds: int | None) -> float | None:
     return round(seconds / SECONDS_PER_HOUR, 2)
 
 
+@shared_intermediate
 def remit_loops(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """Every CLP loop known at as-of (its 835 received by then), with its transaction's
-    production date (DTM*405, else BPR16, else the day it was received), receipt time and
-    balancing, ordered as the payer produced them (production date, transaction, position)."""
+    production date (DTM*405, else BPR16, else the day it was received) and receipt time,
+    ordered as the payer produced them (production date, transaction, position)."""
     as_of = as_utc(as_of)
+    shared = active_intermediates(frames)
+    if shared is not None and as_of < shared.as_of:
+        # Known at an earlier instant: the same rows as at the run's as-of, filtered (a filter
+        # keeps the order).
+        return remit_loops(frames, shared.as_of).filter(
+            (pl.col("received_at") <= pl.lit(as_of))
+            & (pl.col("production_date") <= pl.lit(as_of.date()))
+        )
     remits = frames.remit_transaction.filter(pl.col("received_at") <= pl.lit(as_of)).select(
         pl.col("id").alias("remit_transaction_id"),
         pl.coalesce("production_date", pl.col("received_at").dt.date()).alias("production_date"),
         "received_at",
-        pl.col("balanced").fill_null(True).alias("remit_balanced"),
     )
     return (
-        frames.claim_payment.join(remits, on="remit_transaction_id", how="inner")
+        frames.claim_payment.lazy()
+        .join(remits.lazy(), on="remit_transaction_id", how="inner")
         .filter(pl.col("production_date") <= pl.lit(as_of.date()))
         .sort(["production_date", "remit_transaction_id", "seq"])
+        # Read by no KPI: not carried through every fact built from the loops.
+        .drop("status_code")
+        .collect()
     )
 
 

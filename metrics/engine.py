@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from metrics import adjudication, front_end, operations, receivables
-from metrics.common import KpiParams, as_utc, seconds_to_hours
+from metrics.common import Intermediates, KpiParams, as_utc, seconds_to_hours, sharing
 from metrics.frames import Frames
 from metrics.periods import UNMAPPED, Cuts, Period, apply_cuts
 from metrics.registry import KpiDef, registry
@@ -53,6 +53,51 @@ POINT_FACTS: dict[str, Callable[[Frames, datetime, KpiParams, date], pl.DataFram
     "appeals": operations.appeal_facts,
     "backlog": operations.backlog_facts,
     "freshness": operations.freshness_facts,
+}
+# The order in which one computation builds its facts, and the shared intermediates (see
+# metrics.common.Intermediates) each kind of facts is built from: once no later kind needs an
+# intermediate it is dropped, and each kind's facts are dropped once its KPIs are computed, so
+# a run holds a few wide frames at a time rather than all of them. (A kind missing here keeps
+# everything; an intermediate missing from a kind's set is merely rebuilt.)
+FACT_ORDER: tuple[str, ...] = (
+    "pairs",
+    "appeals",
+    "unmatched",
+    "underpayments",
+    "claims",
+    "payments",
+    "postings",
+    "touches",
+    "resolved_work",
+    "cash",
+    "remit_balance",
+    "ar",
+    "filing",
+)
+_ADJ = {"remit_loops", "_adjudication_flags", "void_dates"}
+_PAYMENTS = {"remit_loops", "payment_facts", "void_dates"}
+_CLAIMS = {"remit_loops", "first_adjudication_days", "claim_facts", "void_dates"}
+FACT_NEEDS: dict[str, set[str]] = {
+    "pairs": {*_ADJ, "pair_facts"},
+    "appeals": {*_ADJ, "pair_facts"},
+    "unmatched": _ADJ,
+    "underpayments": _ADJ,
+    "claims": _CLAIMS,
+    "payments": _PAYMENTS,
+    "postings": _PAYMENTS,
+    "touches": {*_CLAIMS, *_PAYMENTS, "resolved_work_facts"},
+    "resolved_work": {"resolved_work_facts"},
+    "cash": {"remit_loops"},
+    "remit_balance": {"remit_loops"},
+    "ar": {"remit_loops", "_claim_charges", "_adjustment_sums", "void_dates"},
+    "filing": {"remit_loops", "_claim_charges", "void_dates"},
+    "write_offs": set(),
+    "messages": set(),
+    "decisions": set(),
+    "rework": {"void_dates"},
+    "open_work": set(),
+    "backlog": set(),
+    "freshness": set(),
 }
 # KPIs that need a source's records at all: without any, null and a note rather than a number
 # that would only reflect the missing source.
@@ -115,23 +160,40 @@ class KpiResult:
 
 
 class FactCache:
-    """Facts built once per (kind, measurement day) for one as-of."""
+    """Facts built once per (kind, measurement day) for one as-of, and the intermediates they
+    share (remit loops, adjudications, claim and payment facts...) built once per run."""
 
     def __init__(self, frames: Frames, as_of: datetime, params: KpiParams) -> None:
         self.frames, self.as_of, self.params = frames, as_utc(as_of), params
+        self.shared = Intermediates(frames, self.as_of)
         self._dated: dict[str, pl.DataFrame] = {}
         self._point: dict[tuple[str, date], pl.DataFrame] = {}
 
     def dated(self, kind: str) -> pl.DataFrame:
         if kind not in self._dated:
-            self._dated[kind] = DATED_FACTS[kind](self.frames, self.as_of, self.params)
+            with sharing(self.shared):
+                self._dated[kind] = DATED_FACTS[kind](self.frames, self.as_of, self.params)
         return self._dated[kind]
 
     def point(self, kind: str, at: date) -> pl.DataFrame:
         key = (kind, at)
         if key not in self._point:
-            self._point[key] = POINT_FACTS[kind](self.frames, self.as_of, self.params, at)
+            with sharing(self.shared):
+                self._point[key] = POINT_FACTS[kind](self.frames, self.as_of, self.params, at)
         return self._point[key]
+
+    def release(self, kind: str, later_kinds: Iterable[str]) -> None:
+        """Forget ``kind``'s facts (every measurement day) and the intermediates that none of
+        ``later_kinds`` is built from."""
+        self._dated.pop(kind, None)
+        for key in [k for k in self._point if k[0] == kind]:
+            del self._point[key]
+        needed: set[str] = set()
+        for later in later_kinds:
+            if later not in FACT_NEEDS:
+                return
+            needed |= FACT_NEEDS[later]
+        self.shared.keep_only(needed)
 
     def first_day(self) -> date | None:
         days = []
@@ -154,8 +216,13 @@ def kpi_frame(
 ) -> pl.DataFrame:
     """The aggregated frame of one KPI: one row per group of ``by`` (long format for object
     KPIs), from the facts in ``period`` that ``cuts`` select."""
-    facts = period_facts(defn, cache, period)
-    return defn.compute(apply_cuts(facts, cuts), list(by))
+    if defn.point_in_time:
+        facts = cache.point(defn.facts, period.measure_day(cache.as_of)).lazy()
+    else:
+        facts = cache.dated(defn.facts).lazy().filter(period.contains(pl.col("day")))
+    # Lazily: the period filter and the cuts gather only the columns the KPI reads.
+    out = defn.compute(apply_cuts(facts, cuts), list(by))
+    return out.collect() if isinstance(out, pl.LazyFrame) else out
 
 
 def period_facts(defn: KpiDef, cache: FactCache, period: Period) -> pl.DataFrame:
@@ -192,14 +259,30 @@ def compute_kpis(
     result = KpiResult(as_of, period, None, {}, {}, {}, by=by)
     result.carc_map_version = _carc_version(cache, period, cuts, default_carc_map_version, result)
     if by is None:
-        for name in chosen:
-            value, note, flags, frame = _one(defs[name], cache, period, cuts, frames)
+        computed = {}
+        for names_of_kind, later_kinds in _by_fact_kind(defs, chosen):
+            for name in names_of_kind:
+                computed[name] = _one(defs[name], cache, period, cuts, frames)
+            cache.release(defs[names_of_kind[0]].facts, later_kinds)
+        for name in chosen:  # in the order asked for
+            value, note, flags, frame = computed[name]
             result.values[name] = value
             result.frames[name] = frame
             _record(result.notes, result.flags, name, note, flags)
         return result
     _grouped(result, defs, chosen, cache, period, cuts, frames, BY_DIMENSION[by])
     return result
+
+
+def _by_fact_kind(defs: dict[str, KpiDef], chosen: Sequence[str]) -> list[tuple[list[str], list]]:
+    """``chosen`` grouped by the facts they read, in :data:`FACT_ORDER` (then first use), each
+    group with the fact kinds still to come after it."""
+    groups: dict[str, list[str]] = {}
+    for name in chosen:
+        groups.setdefault(defs[name].facts, []).append(name)
+    rank = {kind: i for i, kind in enumerate(FACT_ORDER)}
+    kinds = sorted(groups, key=lambda k: (rank.get(k, len(rank)), list(groups).index(k)))
+    return [(groups[kind], kinds[i + 1 :]) for i, kind in enumerate(kinds)]
 
 
 def _unavailable(defn: KpiDef, cuts: Cuts, by: Sequence[str], frames: Frames) -> str | None:
@@ -232,30 +315,44 @@ def _grouped(result, defs, chosen, cache, period, cuts, frames, dim) -> None:
     per_kpi: dict[str, dict[Any, pl.DataFrame]] = {}
     keys: set = set()
     skipped = []
+    available = []
     for name in chosen:
-        defn = defs[name]
-        reason = _unavailable(defn, cuts, (dim,), frames)
+        reason = _unavailable(defs[name], cuts, (dim,), frames)
         if reason:
             skipped.append(name)
             result.notes[name] = reason
-            continue
-        if dim == "month":
-            months = period.months(cache.first_day())
-            frame = (
-                pl.concat(
-                    [
-                        kpi_frame(defn, cache, m, cuts).with_columns(pl.lit(m.start).alias("month"))
-                        for m in months
-                    ],
-                    how="diagonal_relaxed",
-                )
-                if months
-                else pl.DataFrame()
-            )
-            keys.update(m.start for m in months)
         else:
-            frame = kpi_frame(defn, cache, period, cuts, [dim])
-            keys.update(frame[dim].unique().to_list() if frame.height else [])
+            available.append(name)
+    months = period.months(cache.first_day()) if dim == "month" else []
+    keys.update(m.start for m in months)
+    frames_of: dict[str, pl.DataFrame] = {}
+    for names_of_kind, later_kinds in _by_fact_kind(defs, available):
+        kind = defs[names_of_kind[0]].facts
+        if dim == "month":
+            # Month by month, every KPI of this kind: a point-in-time kind's facts at one
+            # month end are dropped before the next month's are built.
+            parts: dict[str, list[pl.DataFrame]] = {name: [] for name in names_of_kind}
+            for m in months:
+                for name in names_of_kind:
+                    parts[name].append(
+                        kpi_frame(defs[name], cache, m, cuts).with_columns(
+                            pl.lit(m.start).alias("month")
+                        )
+                    )
+                if defs[names_of_kind[0]].point_in_time:
+                    cache.release(kind, [kind, *later_kinds])
+            for name in names_of_kind:
+                frames_of[name] = (
+                    pl.concat(parts[name], how="diagonal_relaxed") if months else pl.DataFrame()
+                )
+        else:
+            for name in names_of_kind:
+                frames_of[name] = kpi_frame(defs[name], cache, period, cuts, [dim])
+                frame = frames_of[name]
+                keys.update(frame[dim].unique().to_list() if frame.height else [])
+        cache.release(kind, later_kinds)
+    for name in available:
+        frame = frames_of[name]
         result.frames[name] = frame
         per_kpi[name] = (
             {k[0]: sub for k, sub in frame.partition_by(dim, as_dict=True).items()}

@@ -27,6 +27,7 @@ from metrics.common import (
     count_true,
     drop_voided,
     remit_loops,
+    shared_intermediate,
     void_dates,
     with_payer_class,
 )
@@ -72,6 +73,7 @@ def _status_outcomes(frames: Frames, as_of: datetime) -> pl.DataFrame:
     )
 
 
+@shared_intermediate
 def first_adjudication_days(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """``claim_id`` → the production day of its first adjudication by any payer."""
     return (
@@ -96,19 +98,25 @@ def pre_bill_touches(frames: Frames, as_of: datetime) -> pl.DataFrame:
     )
 
 
+@shared_intermediate
 def claim_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """One row per submitted claim (see the module docstring)."""
     as_of = as_utc(as_of)
-    claims = frames.claim.filter(
-        pl.col("first_submitted_at").is_not_null() & (pl.col("first_submitted_at") <= pl.lit(as_of))
-    ).select(
-        pl.col("id").alias("claim_id"),
-        "pcn",
-        "facility_id",
-        "payer_id",
-        "first_submission_id",
-        pl.col("first_submitted_at").alias("submitted_at"),
-        pl.col("first_submitted_at").dt.date().alias("day"),
+    claims = (
+        frames.claim.lazy()
+        .filter(
+            pl.col("first_submitted_at").is_not_null()
+            & (pl.col("first_submitted_at") <= pl.lit(as_of))
+        )
+        .select(
+            pl.col("id").alias("claim_id"),
+            "pcn",
+            "facility_id",
+            "payer_id",
+            "first_submission_id",
+            pl.col("first_submitted_at").alias("submitted_at"),
+            pl.col("first_submitted_at").dt.date().alias("day"),
+        )
     )
     first_version = frames.claim_version.select(
         "claim_id", pl.col("submission_id").alias("first_submission_id"), "payer_sequence"
@@ -121,22 +129,22 @@ def claim_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
         .agg(pl.col("submitted_at").min().dt.date().alias("first_replacement_on"))
     )
     facts = (
-        claims.join(first_version, on=["claim_id", "first_submission_id"], how="left")
+        claims.join(first_version.lazy(), on=["claim_id", "first_submission_id"], how="left")
         .join(
-            _submission_outcomes(frames, as_of),
+            _submission_outcomes(frames, as_of).lazy(),
             left_on="first_submission_id",
             right_on="submission_id",
             how="left",
         )
         .join(
-            _status_outcomes(frames, as_of),
+            _status_outcomes(frames, as_of).lazy(),
             left_on=["claim_id", "first_submission_id"],
             right_on=["claim_id", "submission_id"],
             how="left",
         )
-        .join(first_adjudication_days(frames, as_of), on="claim_id", how="left")
-        .join(replacements, on="claim_id", how="left")
-        .join(pre_bill_touches(frames, as_of), on="pcn", how="left")
+        .join(first_adjudication_days(frames, as_of).lazy(), on="claim_id", how="left")
+        .join(replacements.lazy(), on="claim_id", how="left")
+        .join(pre_bill_touches(frames, as_of).lazy(), on="pcn", how="left")
     )
     rejected = pl.col("rejected_999").fill_null(False) | pl.col("rejected_277").fill_null(False)
     accepted = ~rejected & (
@@ -162,23 +170,27 @@ def claim_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
         pl.col("day").dt.truncate("1mo").alias("month"),
     )
     facts = drop_voided(facts, void_dates(frames, as_of), "day")
-    return with_payer_class(facts, frames).select(
-        "claim_id",
-        "pcn",
-        "day",
-        "month",
-        "submitted_at",
-        "facility_id",
-        "payer_id",
-        "payer_class",
-        "payer_sequence",
-        "has_outcome",
-        "accepted",
-        "rejected",
-        "ack_missing",
-        "young_no_outcome",
-        "touched",
-        "clean",
+    return (
+        with_payer_class(facts, frames)
+        .select(
+            "claim_id",
+            "pcn",
+            "day",
+            "month",
+            "submitted_at",
+            "facility_id",
+            "payer_id",
+            "payer_class",
+            "payer_sequence",
+            "has_outcome",
+            "accepted",
+            "rejected",
+            "ack_missing",
+            "young_no_outcome",
+            "touched",
+            "clean",
+        )
+        .collect()
     )
 
 

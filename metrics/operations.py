@@ -22,6 +22,7 @@ from metrics.common import (
     count_true,
     end_of_day,
     remit_loops,
+    shared_intermediate,
     sum_cents,
     void_dates,
     with_payer_class,
@@ -172,6 +173,7 @@ def sla_breach_rate(facts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     )
 
 
+@shared_intermediate
 def resolved_work_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """Work items resolved by as-of, dated by their resolution day."""
     as_of = as_utc(as_of)
@@ -479,16 +481,20 @@ def interface_backlog(facts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
 
 def touch_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """Per domain, the records that could be touched and whether a person touched them."""
-    claims = claim_facts(frames, as_of).select(
-        pl.lit("claims").alias("domain"),
-        pl.col("claim_id").alias("record_id"),
-        "day",
-        "facility_id",
-        "payer_id",
-        "payer_class",
-        pl.col("touched"),
+    claims = (
+        claim_facts(frames, as_of)
+        .lazy()
+        .select(
+            pl.lit("claims").alias("domain"),
+            pl.col("claim_id").alias("record_id"),
+            "day",
+            "facility_id",
+            "payer_id",
+            "payer_class",
+            pl.col("touched"),
+        )
     )
-    remits = posted_facts(frames, as_of).select(
+    remits = posted_facts(frames, as_of, lazy=True).select(
         pl.lit("remits").alias("domain"),
         pl.col("claim_payment_id").alias("record_id"),
         "day",
@@ -499,6 +505,7 @@ def touch_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     )
     items = (
         resolved_work_facts(frames, as_of)
+        .lazy()
         .filter(pl.col("resolved_by_person").is_not_null())
         .select(
             pl.lit("work_items").alias("domain"),
@@ -511,7 +518,7 @@ def touch_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
         )
     )
     out = pl.concat([claims, remits, items])
-    return out.with_columns(pl.col("day").dt.truncate("1mo").alias("month"))
+    return out.with_columns(pl.col("day").dt.truncate("1mo").alias("month")).collect()
 
 
 MANUAL_TOUCH_DOMAINS = ("claims", "remits", "work_items")

@@ -32,6 +32,7 @@ from metrics.common import (
     end_of_day,
     nearest_rank,
     remit_loops,
+    shared_intermediate,
     sum_cents,
     void_dates,
     with_payer_class,
@@ -51,12 +52,18 @@ OWNER_CASH = "Cash posting supervisor"
 # --- posting -----------------------------------------------------------------------------
 
 
+@shared_intermediate
 def payment_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """One row per claim payment known at as-of (neither reversal nor predetermination), dated
     by the day its 835 file was received, with its first ERP posting known at as-of."""
     as_of = as_utc(as_of)
-    loops = remit_loops(frames, as_of).filter(
-        ~pl.col("is_predetermination").fill_null(False) & ~pl.col("is_reversal").fill_null(False)
+    loops = (
+        remit_loops(frames, as_of)
+        .lazy()
+        .filter(
+            ~pl.col("is_predetermination").fill_null(False)
+            & ~pl.col("is_reversal").fill_null(False)
+        )
     )
     posts = (
         frames.posting.filter(
@@ -70,7 +77,8 @@ def payment_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     )
     claims = frames.claim.select(pl.col("id").alias("claim_id"), "facility_id")
     facts = (
-        loops.select(
+        loops.lazy()
+        .select(
             pl.col("id").alias("claim_payment_id"),
             "claim_id",
             "pcn",
@@ -80,8 +88,8 @@ def payment_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
             pl.col("received_at").dt.date().alias("day"),
             pl.col("paid_cents").fill_null(0),
         )
-        .join(posts, on="claim_payment_id", how="left")
-        .join(claims, on="claim_id", how="left")
+        .join(posts.lazy(), on="claim_payment_id", how="left")
+        .join(claims.lazy(), on="claim_id", how="left")
     )
     posted = pl.col("posted_at").is_not_null()
     facts = facts.with_columns(
@@ -96,15 +104,17 @@ def payment_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
         pl.col("day").dt.truncate("1mo").alias("month"),
     )
     facts = drop_voided(facts, void_dates(frames, as_of), "day")
-    return with_payer_class(facts, frames)
+    return with_payer_class(facts, frames).collect()
 
 
-def posted_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
-    """The posted claim payments, dated by their first ERP posting day."""
-    facts = payment_facts(frames, as_of).filter(pl.col("posted"))
-    return facts.with_columns(
+def posted_facts(frames: Frames, as_of: datetime, lazy: bool = False):
+    """The posted claim payments, dated by their first ERP posting day (a lazy frame over the
+    payment facts with ``lazy``)."""
+    facts = payment_facts(frames, as_of).lazy().filter(pl.col("posted"))
+    facts = facts.with_columns(
         pl.col("posted_day").alias("day"), pl.col("posted_day").dt.truncate("1mo").alias("month")
     )
+    return facts if lazy else facts.collect()
 
 
 _PAY = dict(
@@ -310,6 +320,7 @@ def cash_collected(facts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
 # --- A/R ---------------------------------------------------------------------------------
 
 
+@shared_intermediate
 def _claim_charges(frames: Frames, until: datetime) -> pl.DataFrame:
     """``claim_id`` → charge of its latest original or replacement submitted before ``until``."""
     return (
@@ -380,6 +391,17 @@ def _erp_receivables(frames: Frames, as_of: datetime, at: date) -> pl.DataFrame:
     )
 
 
+@shared_intermediate
+def _adjustment_sums(frames: Frames) -> pl.DataFrame:
+    """``claim_payment_id`` → its PR adjustments (``pr``) and the others (``other``)."""
+    return frames.adjustment.group_by("claim_payment_id").agg(
+        sum_cents(pl.when(pl.col("group_code") == "PR").then(pl.col("amount_cents"))).alias("pr"),
+        sum_cents(pl.when(pl.col("group_code") != "PR").then(pl.col("amount_cents"))).alias(
+            "other"
+        ),
+    )
+
+
 def _derived_receivables(frames: Frames, as_of: datetime, at: date) -> pl.DataFrame:
     until = min(end_of_day(at), as_utc(as_of))
     claims = frames.claim.filter(
@@ -392,20 +414,20 @@ def _derived_receivables(frames: Frames, as_of: datetime, at: date) -> pl.DataFr
         pl.col("first_submitted_at").dt.date().alias("sub_day"),
     )
     claims = claims.join(_claim_charges(frames, until), on="claim_id", how="left")
-    loops = remit_loops(frames, as_of).filter(
-        (pl.col("production_date") <= pl.lit(at))
-        & pl.col("claim_id").is_not_null()
-        & ~pl.col("is_predetermination").fill_null(False)
-        & (pl.col("payer_sequence").fill_null("primary") == "primary")
-    )
-    cas = frames.adjustment.group_by("claim_payment_id").agg(
-        sum_cents(pl.when(pl.col("group_code") == "PR").then(pl.col("amount_cents"))).alias("pr"),
-        sum_cents(pl.when(pl.col("group_code") != "PR").then(pl.col("amount_cents"))).alias(
-            "other"
-        ),
+    loops = (
+        remit_loops(frames, as_of)
+        .lazy()
+        .filter(
+            (pl.col("production_date") <= pl.lit(at))
+            & pl.col("claim_id").is_not_null()
+            & ~pl.col("is_predetermination").fill_null(False)
+            & (pl.col("payer_sequence").fill_null("primary") == "primary")
+        )
     )
     moved = (
-        loops.join(cas, left_on="id", right_on="claim_payment_id", how="left")
+        loops.join(
+            _adjustment_sums(frames).lazy(), left_on="id", right_on="claim_payment_id", how="left"
+        )
         .group_by("claim_id")
         .agg(
             (pl.col("paid_cents").fill_null(0) + pl.col("other").fill_null(0))
@@ -413,6 +435,7 @@ def _derived_receivables(frames: Frames, as_of: datetime, at: date) -> pl.DataFr
             .alias("reduced"),
             pl.col("pr").fill_null(0).sum().alias("to_patient"),
         )
+        .collect()
     )
     claims = claims.join(moved, on="claim_id", how="left").with_columns(
         pl.col("charge_cents").fill_null(0),

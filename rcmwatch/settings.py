@@ -161,6 +161,28 @@ SETTINGS: tuple[Setting, ...] = (
         "How long an SQLite connection waits for a writer before failing (at least 5000).",
         _parse_int,
     ),
+    Setting(
+        "sources_file",
+        "RCMWATCH_SOURCES",
+        "",
+        "Sources file (TOML) the collectors and the scheduler read: which sources are enabled, "
+        "their kind, location, mapping file, cadence and retry policy. Unset: <home>/sources.toml.",
+    ),
+    Setting(
+        "scheduler_heartbeat_seconds",
+        "RCMWATCH_SCHEDULER_HEARTBEAT_SECONDS",
+        "10",
+        "How often the running scheduler renews its lock; a standby takes over after 3 missed "
+        "heartbeats.",
+        _parse_int,
+    ),
+    Setting(
+        "collect_workers",
+        "RCMWATCH_COLLECT_WORKERS",
+        "4",
+        "Sources the scheduler collects at the same time (threads).",
+        _parse_int,
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -185,6 +207,11 @@ class Settings:
     @property
     def home_path(self) -> Path:
         return Path(self._values["home"])
+
+    @property
+    def sources_path(self) -> Path:
+        raw = self._values["sources_file"]
+        return Path(raw) if raw else self.home_path / "sources.toml"
 
     @property
     def effective_database_url(self) -> str:
@@ -222,6 +249,11 @@ def load_settings(
         raise ConfigError(
             f"setting RCMWATCH_SQLITE_BUSY_TIMEOUT_MS={values['sqlite_busy_timeout_ms']} is below "
             "5000 ms; concurrent readers would see 'database is locked'"
+        )
+    if values["scheduler_heartbeat_seconds"] < 1 or values["collect_workers"] < 1:
+        raise ConfigError(
+            "settings RCMWATCH_SCHEDULER_HEARTBEAT_SECONDS and RCMWATCH_COLLECT_WORKERS must be "
+            "at least 1"
         )
     return Settings(values, origins)
 

@@ -18,9 +18,10 @@ import polars as pl
 
 from collectors.edi import ack_layout as L
 from collectors.edi import frame_values as V
+from collectors.edi.capping import capped
 from collectors.edi.chunks import DEFAULT_CHUNK_BYTES
 from collectors.edi.claim_frames import AckFrames, transaction_envelope
-from collectors.edi.diagnostics import Diagnostics, capped
+from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.envelope import EnvelopeTracker
 from collectors.edi.segment_frames import SegmentBatch
 from collectors.edi.values import IK5_ACCEPTED, IK5_REJECTED
@@ -71,6 +72,13 @@ class AckFlattener:
     def flatten(self, batch: SegmentBatch) -> AckFrames | None:
         job = self.prepare(batch)
         return None if job is None else self.absorb(job())
+
+
+def flatten_acks(
+    batch: SegmentBatch, indices: list[int], envelope_part: pl.DataFrame, diagnostics: Diagnostics
+) -> AckFrames:
+    """One batch's 999 frames (``indices``: its 999s), batch-local group and set indices."""
+    return _BatchAcks(diagnostics, batch).flatten(indices, envelope_part)
 
 
 def _ordinal(marker: pl.Expr) -> pl.Expr:
@@ -288,7 +296,7 @@ class _BatchAcks:
         )
         set_counts = sets.group_by("group").agg(set_count=pl.len())
         envelope = V.without(envelope_part, "segment_number").rename(
-            {"group_control_number": "ack_group_control_number"}
+            {"group_control_number": "ack_group_control_number"}, strict=False
         )
         groups = V.left_join(groups, V.without(done["ak9"], "segment_number"), "group")
         groups = V.left_join(groups, set_counts, "group").with_columns(

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from collectors.edi.diagnostics import Diagnostics, capped
+from collectors.edi.capping import capped
+from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.money import format_cents
 from collectors.edi.remittance_frames import FINAL_SCHEMAS, RemittanceFrames
 
@@ -112,8 +113,14 @@ def balance_frames(
     return transactions, claims, lines
 
 
-def balance(raw: RemittanceFrames, diagnostics: Diagnostics) -> RemittanceFrames:
-    """Balance raw frames, conform them to the documented schemas and warn about imbalances."""
+def balance(
+    raw: RemittanceFrames, diagnostics: Diagnostics, *, conform_columns: bool = True
+) -> RemittanceFrames:
+    """Balance raw frames, conform them to the documented schemas and warn about imbalances.
+
+    ``conform_columns=False`` skips the final reshaping (inspect's summary frames, which only
+    feed totals, keep whatever columns they were built with).
+    """
     txns, claims, lines = balance_frames(
         raw.transactions, raw.claims, raw.service_lines, raw.adjustments, raw.provider_adjustments
     )
@@ -126,7 +133,8 @@ def balance(raw: RemittanceFrames, diagnostics: Diagnostics) -> RemittanceFrames
         remarks=raw.remarks,
         provider_summaries=raw.provider_summaries,
     )
-    frames = conform(frames)
+    if conform_columns:
+        frames = conform(frames)
     warn_imbalances(frames, diagnostics)
     return frames
 

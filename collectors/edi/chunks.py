@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from collectors.edi.delimiters import BLANKS, Delimiters, sniff_isa, sniff_st
 from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.errors import NotX12
 
-DEFAULT_CHUNK_BYTES = 8 << 20
+DEFAULT_CHUNK_BYTES = 4 << 20
 UTF8_BOM = b"\xef\xbb\xbf"
 _MIN_LOOKAHEAD = 512  # enough bytes to read any ISA's separators
 
@@ -123,6 +125,8 @@ class ChunkReader:
             isa = self._next_segment_start(b"ISA", term, 1, end)
             if isa is not None:
                 return isa
+            if self._eof and len(self._buf) <= limit:
+                return len(self._buf)  # the rest fits: no cut needed
             last_st = self._last_segment_start(st, term, 1, end)
             if last_st is not None:
                 return last_st
@@ -166,3 +170,16 @@ class ChunkReader:
                     "the file is not UTF-8: decoded as Windows-1252 (undefined bytes as Latin-1)",
                 )
             return data.decode("cp1252", errors="rcmwatch-latin1").encode("utf-8")
+
+
+Source = BinaryIO | str | Path
+
+
+@contextmanager
+def opened(source: Source) -> Iterator[BinaryIO]:
+    """A path is opened (and closed) here; a stream is the caller's to close."""
+    if isinstance(source, str | Path):
+        with open(source, "rb") as handle:
+            yield handle
+    else:
+        yield source

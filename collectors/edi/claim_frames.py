@@ -13,6 +13,7 @@ import polars as pl
 from collectors.edi import ack_layout, claim_layout, claim_status_layout
 from collectors.edi.envelope import EnvelopeTracker
 from collectors.edi.frame_sets import FrameSet
+from collectors.edi.guides import implementation_of
 from collectors.edi.remittance_frames import envelope_columns
 
 
@@ -48,14 +49,6 @@ class ClaimStatusFrames(FrameSet):
 
     transactions: pl.DataFrame
     statuses: pl.DataFrame
-
-
-def implementation_of(envelope: EnvelopeTracker, transaction_index: int) -> str:
-    """ST03, else the group's GS08 (``""`` when neither is sent)."""
-    st = envelope.transactions[transaction_index]
-    if st.implementation:
-        return st.implementation
-    return envelope.groups[st.group_index].version if st.group_index is not None else ""
 
 
 def transaction_envelope(envelope: EnvelopeTracker, indices: list[int]) -> pl.DataFrame:

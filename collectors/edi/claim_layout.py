@@ -2,7 +2,8 @@
 
 837P (005010X222A1/A2) and 837I (005010X223A2/A3) share the layout read here; what differs is
 named below. ``claim_type`` is ``P`` when the implementation (ST03, else GS08) names X222 (or
-4010's X098), ``I`` for X223 (X096); otherwise it is null and the file gets a warning.
+4010's X098), ``I`` for X223 (X096); otherwise it is null and the file gets a warning
+(:mod:`collectors.edi.guides`).
 
 Hierarchy (both flatteners, per transaction). HL levels are read by their HL03 code and their
 order, not by their parent pointers, so files with repeated or wrong HL ids still flatten:
@@ -283,18 +284,3 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "diagnoses": DIAGNOSIS_SCHEMA,
     "other_payers": OTHER_PAYER_SCHEMA,
 }
-
-
-def claim_type(implementation: str) -> str | None:
-    """``P`` / ``I`` from an implementation reference (``005010X222A1`` → ``P``), else None."""
-    for marker, kind in CLAIM_TYPES.items():
-        if marker in implementation:
-            return kind
-    return None
-
-
-def claim_type_warning(control_number: str, segment: int, implementation: str) -> str:
-    return (
-        f"837 {control_number or '(no ST02)'} at segment {segment} names implementation "
-        f"{implementation or 'none'}: neither 837P (X222) nor 837I (X223), claim_type left empty"
-    )

@@ -23,6 +23,7 @@ from collectors.edi.fields import (
     read_field,
     structure_warning,
 )
+from collectors.edi.guides import claim_type, claim_type_warning
 from collectors.edi.hierarchy import HierarchyTracker
 from collectors.edi.segments import Segment
 from collectors.edi.values import read_count, read_period, split_code
@@ -372,9 +373,9 @@ class ClaimRowBuilder:
         transactions = []
         for env in envelope_part.iter_rows(named=True):
             index = env["transaction_index"]
-            kind = L.claim_type(env["implementation"] or "")
+            kind = claim_type(env["implementation"] or "")
             if kind is None:
-                text = L.claim_type_warning(
+                text = claim_type_warning(
                     env["transaction_control_number"] or "",
                     env["segment_number"],
                     env["implementation"] or "",

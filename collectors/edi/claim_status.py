@@ -4,7 +4,7 @@ Same shape as the other flatteners (``ClaimStatusFlattener(diagnostics, envelope
 ``flatten``/``prepare``/``absorb``, :func:`read_claim_status`); the per-segment path is
 :mod:`collectors.edi.claim_status_reference`; the layout and rules are in
 :mod:`collectors.edi.claim_status_layout`. Which 277s are read is decided from the envelope
-(:func:`claim_acknowledgments`), in file order, by both paths.
+(:func:`collectors.edi.guides.claim_acknowledgment`), in file order, by both paths.
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ import polars as pl
 
 from collectors.edi import claim_status_layout as L
 from collectors.edi import frame_values as V
+from collectors.edi.capping import capped
 from collectors.edi.chunks import DEFAULT_CHUNK_BYTES
-from collectors.edi.claim_frames import ClaimStatusFrames, implementation_of, transaction_envelope
-from collectors.edi.diagnostics import Diagnostics, capped
-from collectors.edi.envelope import EnvelopeTracker, Transaction
+from collectors.edi.claim_frames import ClaimStatusFrames, transaction_envelope
+from collectors.edi.diagnostics import Diagnostics
+from collectors.edi.envelope import EnvelopeTracker
 from collectors.edi.fields import Field, structure_warning
+from collectors.edi.guides import claim_acknowledgment
 from collectors.edi.hierarchy import check_hls, with_levels
 from collectors.edi.segment_frames import SegmentBatch
 from collectors.edi.values import STATUS_ACCEPTED, STATUS_REJECTED
@@ -30,22 +32,6 @@ from collectors.edi.values import STATUS_ACCEPTED, STATUS_REJECTED
 Engine = Literal["vectorised", "reference"]
 LEVELS = L.HIERARCHY.levels
 STRAY_TAGS = ("STC", "SVC")  # meaningless outside an HL: warned about and ignored
-
-
-def claim_acknowledgment(
-    envelope: EnvelopeTracker, st: Transaction, diagnostics: Diagnostics
-) -> bool:
-    """Whether a 277 is read as a 277CA; warns about those that are not, or not named."""
-    implementation = implementation_of(envelope, st.index)
-    verdict = L.is_claim_acknowledgment(implementation)
-    if verdict is None:
-        text = L.unnamed_277_warning(st.control_number, st.segment_number)
-        diagnostics.warn("envelope", text, st.segment_number)
-        return True
-    if not verdict:
-        text = L.other_277_warning(st.control_number, st.segment_number, implementation)
-        diagnostics.warn("envelope", text, st.segment_number)
-    return verdict
 
 
 def ancestors(level: str) -> tuple[str, ...]:
@@ -93,6 +79,13 @@ class ClaimStatusFlattener:
     def flatten(self, batch: SegmentBatch) -> ClaimStatusFrames | None:
         job = self.prepare(batch)
         return None if job is None else self.absorb(job())
+
+
+def flatten_statuses(
+    batch: SegmentBatch, indices: list[int], envelope_part: pl.DataFrame, diagnostics: Diagnostics
+) -> ClaimStatusFrames:
+    """One batch's 277CA frames (``indices``: the 277s to read), batch-local indices."""
+    return _BatchStatuses(diagnostics, batch).flatten(indices, envelope_part)
 
 
 def _status_columns(fields: tuple[Field, ...]) -> list[pl.Expr]:

@@ -1,8 +1,9 @@
 """Where each 277CA value lives, and the frames the 277CA flatteners produce (the ingest contract).
 
-Which 277s: a 277 whose implementation (ST03, else GS08) names X214 is a 277CA (claim
-acknowledgment) and is read; one naming another guide (X212, the claim status response to a 276)
-is reported in the warnings and not read; one naming none is read as a 277CA, with a warning.
+Which 277s (:mod:`collectors.edi.guides`): a 277 whose implementation (ST03, else GS08) names
+X214 is a 277CA (claim acknowledgment) and is read; one naming another guide (X212, the claim
+status response to a 276) is reported in the warnings and not read; one naming none is read as a
+277CA, with a warning.
 
 Hierarchy (:mod:`collectors.edi.hierarchy`): 20 information source (payer or clearinghouse), 21
 information receiver (the 837's submitter), 19 billing provider, PT patient/claim. Each HL hangs
@@ -52,7 +53,6 @@ from collectors.edi.claim_layout import TRANSACTION_SCHEMA as _CLAIM_TRANSACTION
 from collectors.edi.fields import Field
 from collectors.edi.hierarchy import Hierarchy
 
-CLAIM_ACK_GUIDE = "X214"
 TAGS = ("ST", "SE", "BHT", "HL", "NM1", "TRN", "STC", "REF", "DTP", "SVC")
 SOURCE_LEVEL, RECEIVER_LEVEL, PROVIDER_LEVEL, CLAIM_LEVEL = "20", "21", "19", "PT"
 HIERARCHY = Hierarchy(
@@ -122,24 +122,3 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "transactions": TRANSACTION_SCHEMA,
     "statuses": STATUS_SCHEMA,
 }
-
-
-def is_claim_acknowledgment(implementation: str) -> bool | None:
-    """True for a 277CA, False for another 277, None when the implementation is not named."""
-    if not implementation:
-        return None
-    return CLAIM_ACK_GUIDE in implementation
-
-
-def other_277_warning(control_number: str, segment: int, implementation: str) -> str:
-    return (
-        f"277 {control_number or '(no ST02)'} at segment {segment} is a {implementation} claim "
-        "status response, not a 277CA (005010X214): not read"
-    )
-
-
-def unnamed_277_warning(control_number: str, segment: int) -> str:
-    return (
-        f"277 {control_number or '(no ST02)'} at segment {segment} names no implementation "
-        "guide: read as a 277CA (005010X214)"
-    )

@@ -32,13 +32,16 @@ import polars as pl
 
 from collectors.edi import claim_layout as L
 from collectors.edi import frame_values as V
+from collectors.edi.capping import capped
 from collectors.edi.chunks import DEFAULT_CHUNK_BYTES
 from collectors.edi.claim_frames import ClaimFrames, transaction_envelope
-from collectors.edi.claim_totals import ClaimCounts, quick_counts
-from collectors.edi.diagnostics import Diagnostics, capped
+from collectors.edi.claim_quick import quick_counts
+from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.envelope import EnvelopeTracker
 from collectors.edi.fields import Field, missing_warning, structure_warning
+from collectors.edi.guides import claim_type, claim_type_warning
 from collectors.edi.hierarchy import check_hls, with_levels
+from collectors.edi.inspect_totals import ClaimTotals
 from collectors.edi.segment_frames import SegmentBatch
 
 Engine = Literal["vectorised", "reference"]
@@ -47,14 +50,14 @@ _STRUCTURE = "structure"
 
 
 def claim_types(envelope_part: pl.DataFrame, diagnostics: Diagnostics) -> list[str | None]:
-    """Each transaction's claim type (claim_layout.claim_type), warning about unknown ones."""
+    """Each transaction's claim type (guides.claim_type), warning about unknown ones."""
     kinds = []
     for control, seg, impl in envelope_part.select(
         "transaction_control_number", "segment_number", "implementation"
     ).iter_rows():
-        kinds.append(L.claim_type(impl or ""))
+        kinds.append(claim_type(impl or ""))
         if kinds[-1] is None:
-            diagnostics.warn("envelope", L.claim_type_warning(control or "", seg, impl or ""), seg)
+            diagnostics.warn("envelope", claim_type_warning(control or "", seg, impl or ""), seg)
     return kinds
 
 
@@ -96,12 +99,13 @@ class ClaimFlattener:
         if not indices:
             return None
         envelope_part = transaction_envelope(self.envelope, indices)
+        kinds = claim_types(envelope_part, self.diagnostics)
         full = self.full
 
         def job() -> tuple[ClaimFrames, Diagnostics]:
             diagnostics = Diagnostics()
-            frames = _BatchClaims(diagnostics, batch, full).flatten(indices, envelope_part)
-            return frames, diagnostics
+            batch_claims = _BatchClaims(diagnostics, batch, full)
+            return batch_claims.flatten(indices, envelope_part, kinds), diagnostics
 
         return job
 
@@ -122,31 +126,22 @@ class ClaimFlattener:
         job = self.prepare(batch)
         return None if job is None else self.absorb(job())
 
-    def prepare_counts(
-        self, batch: SegmentBatch
-    ) -> Callable[[], tuple[ClaimCounts, Diagnostics]] | None:
-        """Like :meth:`prepare`, for inspect: only the batch's totals (and every warning).
 
-        Batches that cannot warn take :func:`collectors.edi.claim_totals.quick_counts`; the
-        others are flattened in summary mode.
-        """
-        indices = [t.index for t in batch.transactions if t.set_id == "837"]
-        if not indices:
-            return None
-        envelope_part = transaction_envelope(self.envelope, indices)
+def batch_counts(batch: SegmentBatch, indices: list[int], diagnostics: Diagnostics) -> ClaimTotals:
+    """Inspect's totals of a batch's 837s (``indices``) and their warnings, claim types aside.
 
-        def job() -> tuple[ClaimCounts, Diagnostics]:
-            diagnostics = Diagnostics()
-            counts = quick_counts(batch, indices, diagnostics)
-            if counts is not None:
-                claim_types(envelope_part, diagnostics)
-                return counts, diagnostics
-            frames = _BatchClaims(diagnostics, batch, False).flatten(indices, envelope_part)
-            charge = frames.claims.get_column("charge_cents").sum()
-            counts = ClaimCounts(frames.claims.height, frames.service_lines.height, int(charge))
-            return counts, diagnostics
-
-        return job
+    Batches that cannot warn take :func:`collectors.edi.claim_quick.quick_counts`; the others
+    are flattened in summary mode, which words the warnings.
+    """
+    counts = quick_counts(batch, indices, diagnostics)
+    if counts is not None:
+        return counts
+    envelope_part = pl.DataFrame(
+        {"transaction_index": indices}, schema={"transaction_index": pl.Int64}
+    )
+    frames = _BatchClaims(diagnostics, batch, False).flatten(indices, envelope_part)
+    charge = frames.claims.get_column("charge_cents").sum()
+    return ClaimTotals(frames.claims.height, frames.service_lines.height, int(charge or 0))
 
 
 def _ordinal(marker: pl.Expr) -> pl.Expr:
@@ -267,7 +262,14 @@ class _BatchClaims:
         """A segment's elements as a list (index 0 is the tag)."""
         return pl.col("text").str.split(self.batch.delimiters.element)
 
-    def flatten(self, indices: list[int], envelope_part: pl.DataFrame) -> ClaimFrames:
+    def flatten(
+        self,
+        indices: list[int],
+        envelope_part: pl.DataFrame,
+        kinds: list[str | None] | None = None,
+    ) -> ClaimFrames:
+        """``envelope_part``: the transactions' envelope columns; ``kinds``: their claim types
+        (:func:`claim_types`; None leaves the column empty)."""
         ctx = self._context(indices)
         by_tag = {key[0]: frame for key, frame in ctx.partition_by("tag", as_dict=True).items()}
         empty = ctx.clear()
@@ -444,7 +446,7 @@ class _BatchClaims:
 
         done = q.run(self.diagnostics, declared)
         self._structure_warnings(ctx, done)
-        return self._assemble(done, envelope_part)
+        return self._assemble(done, envelope_part, kinds)
 
     # -- warnings --------------------------------------------------------------------------------
 
@@ -488,7 +490,12 @@ class _BatchClaims:
 
     # -- assembling the frames -------------------------------------------------------------------
 
-    def _assemble(self, done: dict[str, pl.DataFrame], envelope_part: pl.DataFrame) -> ClaimFrames:
+    def _assemble(
+        self,
+        done: dict[str, pl.DataFrame],
+        envelope_part: pl.DataFrame,
+        kinds: list[str | None] | None,
+    ) -> ClaimFrames:
         def part(name: str, key: str) -> pl.DataFrame | None:
             frame = done.get(name)
             return None if frame is None else V.without(frame, "segment_number")
@@ -558,7 +565,7 @@ class _BatchClaims:
             .agg(**{count: (level == code).sum() for code, (_, count) in L.LEVEL_COLUMNS.items()})
         )
         transactions = joined(envelope_part, "transaction_index", "bht", "submitter_", "receiver_")
-        kinds = claim_types(envelope_part, self.diagnostics)
+        kinds = kinds if kinds is not None else [None] * transactions.height
         transactions = V.left_join(transactions, counts, "transaction_index")
         transactions = V.left_join(transactions, hl_counts, "transaction_index").with_columns(
             pl.col("claim_count", *[c for _, c in L.LEVEL_COLUMNS.values()]).fill_null(0),

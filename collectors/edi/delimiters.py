@@ -131,7 +131,7 @@ def sniff_isa(
             f"{where}: ISA16 {_show(component)} cannot be a component separator; ':' assumed",
         )
         component = ord(":")
-    isa11 = buf[stops[9] + 1 : stops[10]]
+    isa11 = buf[stops[10] + 1 : stops[11]]
     repetition = None
     if len(isa11) == 1:
         rep = isa11[0]

@@ -18,8 +18,6 @@ import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 
-import polars as pl
-
 MAX_PER_KIND = 50
 
 
@@ -54,7 +52,7 @@ class Diagnostics:
         """Count ``count`` further warnings of ``kind`` that are known not to be kept.
 
         For vectorised callers that pass only the earliest rows to :meth:`warn` (see
-        :func:`capped`).
+        :func:`collectors.edi.capping.capped`).
         """
         self._counts[kind] += count
 
@@ -65,6 +63,28 @@ class Diagnostics:
         seen = self._once.get(key)
         if seen is None or segment < seen[0]:
             self._once[key] = (segment, kind, text)
+
+    def rebased(self, offset: int) -> Diagnostics:
+        """A copy whose segment numbers are ``offset`` higher, in the numbers and in the texts.
+
+        For warnings raised on a chunk numbered from 1 (a worker process cannot know how many
+        segments came before). Every segment-level warning names its own segment as
+        "segment N" last among its numbers-with-that-word, so the last occurrence is rewritten.
+        """
+        out = Diagnostics()
+        out._file_level = list(self._file_level)
+        out._counts = Counter(self._counts)
+
+        def shift(segment: int, text: str) -> tuple[int, str]:
+            old, new = f"segment {segment}", f"segment {segment + offset}"
+            at = text.rfind(old)
+            return segment + offset, text[:at] + new + text[at + len(old) :] if at >= 0 else text
+
+        out._kept = {kind: [shift(s, t) for s, t in kept] for kind, kept in self._kept.items()}
+        for key, (segment, kind, text) in self._once.items():
+            shifted_segment, shifted_text = shift(segment, text)
+            out._once[key] = (shifted_segment, kind, shifted_text)
+        return out
 
     def merge(self, other: Diagnostics) -> None:
         """Fold in the warnings of a batch handled apart (another thread); order-independent."""
@@ -101,16 +121,3 @@ class Diagnostics:
             self.warn(kind, text, segment)
             self._once_flushed.add(key)
         self._once.clear()
-
-
-def capped(frame: pl.DataFrame, column: str = "segment_number") -> tuple[pl.DataFrame, int]:
-    """``(rows to warn about, rows to only count)``: the earliest MAX_PER_KIND rows, ties kept.
-
-    For vectorised callers, so a file with a million imbalances does not format a million
-    strings: rows past the cutoff could never be kept by :meth:`Diagnostics.warn` anyway.
-    """
-    if frame.height <= MAX_PER_KIND:
-        return frame, 0
-    cutoff = frame[column].sort()[MAX_PER_KIND - 1]
-    kept = frame.filter(pl.col(column) <= cutoff)
-    return kept, frame.height - kept.height

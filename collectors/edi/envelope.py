@@ -140,10 +140,22 @@ class EnvelopeTracker:
         return ", ".join(parts)
 
     def _refuse_open(self, number: int, tag: str, *, st: bool, gs: bool, isa: bool) -> None:
-        open_ = (st and self._st) or (gs and self._gs) or (isa and self._isa)
-        if open_:
+        """A ``tag`` segment needs the innermost of the given envelopes closed first."""
+        if st and self._st:
+            inner = self._st
             raise TruncatedX12(
-                f"truncated: {tag} at segment {number} while {self._open_envelopes()} is still open"
+                f"truncated: ST {inner.set_id} {inner.control_number} (segment "
+                f"{inner.segment_number}) has no SE before the {tag} at segment {number}"
+            )
+        if gs and self._gs:
+            raise TruncatedX12(
+                f"truncated: GS {self._gs.control_number} (segment {self._gs.segment_number}) "
+                f"has no GE before the {tag} at segment {number}"
+            )
+        if isa and self._isa:
+            raise TruncatedX12(
+                f"truncated: ISA {self._isa.control_number} (segment "
+                f"{self._isa.segment_number}) has no IEA before the {tag} at segment {number}"
             )
 
     def _on_isa(self, number: int, el: Sequence[str]) -> None:

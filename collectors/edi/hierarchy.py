@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from collectors.edi import frame_values as V
-from collectors.edi.diagnostics import Diagnostics, capped
+from collectors.edi.capping import capped
+from collectors.edi.diagnostics import Diagnostics
 
 KIND = "structure"
 _ENDED = "\x00"  # taken for "no HL": an HL id that is a lone NUL byte is no real id

@@ -3,15 +3,25 @@
 Shape (keys in this order)::
 
     {"file", "ok", "error", "interchanges", "transactions": {"835": n, ...},
-     "era": {...}            # only when the file has an 835 (this module's RemittanceSummary)
-     "claims": {...}         # only when it has an 837 (claim_summaries.ClaimSummary)
-     "acks": {...}           # only when it has a 999 or a 277CA (claim_summaries.AckSummary)
+     "era": {...}            # only when the file has an 835 (collectors.edi.era)
+     "claims": {...}         # only when it has an 837 (collectors.edi.inspect_totals)
+     "acks": {...}           # only when it has a 999 or a 277CA (the same)
      "warnings": [...]}
 
-Summaries join through :data:`SUMMARIES`: a transaction set id maps to a summary class with a JSON
-key (999 and 277 share one); each summary gets every batch that holds its sets, once, and reports
-one JSON object at the end (or nothing, when it read none: a 277 that is not a 277CA). Money
-leaves as two-decimal strings.
+How: this process reads the file as chunks of whole transactions (pure Python, no Polars) and
+keeps the envelope; each chunk is tokenised and summarised by
+:func:`collectors.edi.chunk_summary.summarise_chunk` — in this process by default, or in
+``workers`` worker processes (``--workers``: both cores, no GIL, but each worker holds its own
+Polars and chunk, about 150-200 MB, so two of them exceed the 300 MB memory goal) — and the
+partial results are folded in in file order, segment numbers shifted into place. Memory follows
+one chunk (:data:`~collectors.edi.chunks.DEFAULT_CHUNK_BYTES`), not the file. Files the
+vectorised tokenizer declines go through the per-segment path, whose output the tests hold
+equal.
+
+The blocks join through :data:`SUMMARIES` (set id → JSON key and the class adding up partial
+results; 999 and 277 share ``acks``) and ``chunk_summary.SET_SUMMARIES`` (set id → partial result
+of one chunk). A partial that depends on the envelope before its chunk (an 837's claim type, a
+277 without ST03) has a ``settle`` method, called once the chunk's envelope rows are in.
 
 Nothing escapes :func:`inspect_file`: a file that cannot be tokenised (not X12, truncated,
 unreadable) gives ``ok: false`` and a one-line ``error``; an unexpected failure too, worded as an
@@ -20,157 +30,43 @@ internal error, so one bad file never hides the others.
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 from collections import Counter, deque
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from collectors.edi.chunks import DEFAULT_CHUNK_BYTES
-from collectors.edi.claim_summaries import AckSummary, ClaimSummary
+from collectors.edi.chunks import DEFAULT_CHUNK_BYTES, ChunkReader, opened
 from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.envelope import EnvelopeTracker
+from collectors.edi.era import EraTotals
 from collectors.edi.errors import X12Error
-from collectors.edi.money import format_cents
-from collectors.edi.remittance import RemittanceFlattener
-from collectors.edi.remittance_frames import RemittanceFrames
-from collectors.edi.segment_frames import (
-    SegmentBatch,
-    SegmentFrameReader,
-    VectorisedPathUnavailable,
-)
-from metrics.denial import classify_denials
+from collectors.edi.inspect_totals import AckTotals, ClaimTotals
 
 Engine = Literal["vectorised", "reference"]
-WORKERS = 2  # the machine's cores; Polars' own pool interleaves with them
-IN_FLIGHT = 2
+IN_FLIGHT = 1  # chunks queued per worker process: bounds memory
 
-
-class Summary(Protocol):
-    """What a transaction set contributes to the inspect JSON.
-
-    ``prepare`` runs in file order (it may read the envelope) and returns the batch's work, or
-    None; that work may run in another thread; ``absorb`` takes its result, again in file order.
-    """
-
-    key: str  # the JSON key ("era", "claims", "acks")
-
-    def prepare(self, batch: SegmentBatch) -> Callable[[], Any] | None: ...
-
-    def absorb(self, result: Any) -> None: ...
-
-    def result(self) -> dict[str, Any]: ...
-
-
-@dataclass
-class EraTotals:
-    """The era sums of some whole transactions (cents and counts)."""
-
-    claims: int = 0
-    charge: int = 0
-    paid: int = 0
-    patient_responsibility: int = 0
-    provider_adjustments: int = 0
-    payment: int = 0
-    denied: int = 0
-    partially_denied: int = 0
-    reversals: int = 0
-    balanced: bool = True
-
-    @classmethod
-    def of(cls, frames: RemittanceFrames) -> EraTotals:
-        claims, txns = frames.claims, frames.transactions
-        denials = classify_denials(claims, frames.adjustments).get_column("denial_status")
-        return cls(
-            claims=claims.height,
-            charge=claims.get_column("charge_cents").sum(),
-            paid=claims.get_column("paid_cents").sum(),
-            patient_responsibility=claims.get_column("patient_responsibility_cents").sum(),
-            provider_adjustments=frames.provider_adjustments.get_column("amount_cents").sum(),
-            payment=txns.get_column("payment_cents").sum(),
-            denied=int((denials == "full").sum()),
-            partially_denied=int((denials == "partial").sum()),
-            reversals=int(claims.get_column("is_reversal").sum()),
-            balanced=bool(
-                claims.get_column("is_balanced").all() and txns.get_column("is_balanced").all()
-            ),
-        )
-
-    def add(self, other: EraTotals) -> None:
-        for name in ("claims", "charge", "paid", "patient_responsibility"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("provider_adjustments", "payment", "denied", "partially_denied"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.reversals += other.reversals
-        self.balanced = self.balanced and other.balanced
-
-
-class RemittanceSummary:
-    """The ``era`` block: totals over every 835 in the file (DESIGN.md field table)."""
-
-    key = "era"
-
-    def __init__(self, diagnostics: Diagnostics, envelope: EnvelopeTracker) -> None:
-        self.diagnostics = diagnostics
-        self.totals = EraTotals()
-        self._flattener = RemittanceFlattener(diagnostics, envelope, columns="summary")
-
-    def prepare(self, batch: SegmentBatch) -> Callable[[], Any] | None:
-        job = self._flattener.prepare(batch)
-        if job is None:
-            return None
-
-        def run() -> tuple[EraTotals, Diagnostics]:
-            frames, diagnostics = job()
-            return EraTotals.of(frames), diagnostics
-
-        return run
-
-    def absorb(self, result: tuple[EraTotals, Diagnostics]) -> None:
-        totals, diagnostics = result
-        self.diagnostics.merge(diagnostics)
-        self.totals.add(totals)
-
-    def add_frames(self, frames: RemittanceFrames) -> None:
-        """Fold in balanced frames of whole transactions directly (the per-segment path)."""
-        self.totals.add(EraTotals.of(frames))
-
-    def result(self) -> dict[str, Any]:
-        t = self.totals
-        return {
-            "claims": t.claims,
-            "charge_total": format_cents(t.charge),
-            "paid_total": format_cents(t.paid),
-            "patient_responsibility_total": format_cents(t.patient_responsibility),
-            "provider_adjustment_total": format_cents(t.provider_adjustments),
-            "payment_total": format_cents(t.payment),
-            "denied_claims": t.denied,
-            "partially_denied_claims": t.partially_denied,
-            "reversals": t.reversals,
-            "balanced": t.balanced,
-        }
-
-
-# Transaction set id → summary factory; the JSON lists summaries in this order after
-# "transactions". Set ids mapping to one factory share one summary (999 and 277: "acks").
-SummaryFactory = Callable[[Diagnostics, EnvelopeTracker], Summary]
-SUMMARIES: dict[str, SummaryFactory] = {
-    "835": RemittanceSummary,
-    "837": ClaimSummary,
-    "999": AckSummary,
-    "277": AckSummary,
+# Transaction set id → (JSON key, class adding up the chunks' partial results); the JSON lists
+# the blocks in this order, each once, only when its ``result()`` is not None.
+SUMMARIES: dict[str, tuple[str, Callable[[], Any]]] = {
+    "835": ("era", EraTotals),
+    "837": ("claims", ClaimTotals),
+    "999": ("acks", AckTotals),
+    "277": ("acks", AckTotals),
 }
 
 
-def _failure(path: str, error: str, warnings: list[str]) -> dict[str, Any]:
+def _failure(path: str, error: str) -> dict[str, Any]:
     return {
         "file": path,
         "ok": False,
         "error": " ".join(error.split()),
         "interchanges": None,
         "transactions": None,
-        "warnings": warnings,
+        "warnings": [],
     }
 
 
@@ -179,29 +75,32 @@ def inspect_file(
     *,
     engine: Engine = "vectorised",
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    workers: int = 1,
 ) -> dict[str, Any]:
-    """The inspect JSON object of one file; never raises."""
+    """The inspect JSON object of one file; never raises.
+
+    ``workers``: processes summarising chunks for the vectorised path (1: this process).
+    """
     shown = str(path)
     try:
         if engine == "reference":
             return _inspect_reference(shown, chunk_bytes)
+        from collectors.edi.segment_frames import VectorisedPathUnavailable
+
         try:
-            return _inspect_vectorised(shown, chunk_bytes)
+            return _inspect_chunks(shown, chunk_bytes, workers)
         except VectorisedPathUnavailable:
             return _inspect_reference(shown, chunk_bytes)
     except X12Error as exc:
-        return _failure(shown, str(exc), [])
+        return _failure(shown, str(exc))
     except OSError as exc:
-        return _failure(shown, f"cannot read the file: {exc.strerror or exc}", [])
+        return _failure(shown, f"cannot read the file: {exc.strerror or exc}")
     except Exception as exc:  # the funnel: one bad file must not hide the others
-        return _failure(shown, f"internal error: {type(exc).__name__}: {exc}", [])
+        return _failure(shown, f"internal error: {type(exc).__name__}: {exc}")
 
 
 def _report(
-    path: str,
-    envelope: EnvelopeTracker,
-    diagnostics: Diagnostics,
-    summaries: dict[SummaryFactory, Summary],
+    path: str, envelope: EnvelopeTracker, diagnostics: Diagnostics, totals: dict[str, Any]
 ) -> dict[str, Any]:
     counts = Counter(t.set_id for t in envelope.transactions)
     out: dict[str, Any] = {
@@ -211,63 +110,92 @@ def _report(
         "interchanges": len(envelope.interchanges),
         "transactions": dict(sorted(counts.items())),
     }
-    # Summaries appear in SUMMARIES order, once each, only for sets the file has and reads.
-    for factory in dict.fromkeys(SUMMARIES.values()):
-        summary = summaries.get(factory)
-        result = summary.result() if summary is not None else None
+    for key, _ in dict.fromkeys(SUMMARIES.values()):
+        result = totals[key].result() if key in totals else None
         if result is not None:
-            out[summary.key] = result
+            out[key] = result
     out["warnings"] = diagnostics.rendered()
     return out
 
 
-def _inspect_vectorised(path: str, chunk_bytes: int) -> dict[str, Any]:
-    """Tokenise batches in file order while up to :data:`WORKERS` threads summarise earlier ones.
+class _InProcess(Executor):
+    """Runs each job right away in this process (small files, or one worker asked for)."""
 
-    Polars releases the GIL while it computes, so the threads really overlap; at most
-    :data:`IN_FLIGHT` batches wait, which bounds memory.
-    """
-    reader = SegmentFrameReader.open(path, chunk_bytes=chunk_bytes)
-    summaries: dict[SummaryFactory, Summary] = {}
-    pending: deque[tuple[Summary, Future[Any]]] = deque()
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for batch in reader:
-            set_ids = {t.set_id for t in batch.transactions}
-            factories = dict.fromkeys(f for s, f in SUMMARIES.items() if s in set_ids)
-            for factory in factories:
-                summary = summaries.get(factory)
-                if summary is None:
-                    summary = factory(reader.diagnostics, reader.envelope)
-                    summaries[factory] = summary
-                job = summary.prepare(batch)
-                if job is not None:
-                    pending.append((summary, pool.submit(job)))
-            while len(pending) > IN_FLIGHT:
-                summary, future = pending.popleft()
-                summary.absorb(future.result())
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+@contextmanager
+def _executor(workers: int) -> Iterator[tuple[Executor, int]]:
+    if workers <= 1:
+        yield _InProcess(), 1
+        return
+    # Forking is only safe before Polars (and its thread pool) is loaded in this process; the
+    # CLI's process never loads it on this path. Otherwise start workers afresh.
+    method = "fork" if "polars" not in sys.modules else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield pool, workers
+
+
+def _inspect_chunks(path: str, chunk_bytes: int, workers: int) -> dict[str, Any]:
+    from collectors.edi.chunk_summary import ChunkSummary, summarise_chunk
+
+    diagnostics = Diagnostics()
+    envelope = EnvelopeTracker(diagnostics)
+    totals: dict[str, Any] = {}
+    seen = 0
+
+    def absorb(summary: ChunkSummary) -> None:
+        nonlocal seen
+        first = len(envelope.transactions)
+        for number, tag, elements in summary.envelope_rows:
+            envelope.observe(number + seen, tag, elements)
+        if summary.strays:
+            count, first_stray, tag = summary.strays
+            envelope.observe_strays(count, first_stray + seen, tag)
+        diagnostics.merge(summary.diagnostics.rebased(seen))
+        chunk = envelope.transactions[first:]
+        for set_id, partial in summary.partials.items():
+            key, make = SUMMARIES[set_id]
+            if hasattr(partial, "settle"):
+                partial = partial.settle(chunk, envelope, diagnostics, seen)
+            totals.setdefault(key, make()).add(partial)
+        seen += summary.segments
+
+    with opened(path) as stream, _executor(workers) as (pool, size):
+        pending: deque[Future[ChunkSummary]] = deque()
+        for chunk in ChunkReader(stream, diagnostics, chunk_bytes=chunk_bytes):
+            pending.append(pool.submit(summarise_chunk, chunk.data, chunk.delimiters))
+            while len(pending) >= size * IN_FLIGHT:
+                absorb(pending.popleft().result())
         while pending:
-            summary, future = pending.popleft()
-            summary.absorb(future.result())
-    return _report(path, reader.envelope, reader.diagnostics, summaries)
+            absorb(pending.popleft().result())
+    envelope.finish()
+    return _report(path, envelope, diagnostics, totals)
 
 
 def _inspect_reference(path: str, chunk_bytes: int) -> dict[str, Any]:
     """The per-segment path end to end (tests compare it with the vectorised one)."""
+    from collectors.edi.claim_summaries import ack_totals, claim_totals, status_totals
     from collectors.edi.x12_frames import read_x12
 
     parsed = read_x12(path, engine="reference", chunk_bytes=chunk_bytes)
-    frames, env, diagnostics = parsed.frames, parsed.envelope, parsed.diagnostics
-    summaries: dict[SummaryFactory, Summary] = {}
+    frames = parsed.frames
+    totals: dict[str, Any] = {}
     if frames.remittance is not None:
-        era = RemittanceSummary(diagnostics, env)
-        era.add_frames(frames.remittance)
-        summaries[RemittanceSummary] = era
+        totals["era"] = EraTotals.of(frames.remittance)
     if frames.claims is not None:
-        claims = ClaimSummary(diagnostics, env)
-        claims.add_frames(frames.claims)
-        summaries[ClaimSummary] = claims
-    if frames.acks is not None or frames.claim_status is not None:
-        acks = AckSummary(diagnostics, env)
-        acks.add_frames(frames.acks, frames.claim_status)
-        summaries[AckSummary] = acks
-    return _report(path, env, diagnostics, summaries)
+        totals["claims"] = claim_totals(frames.claims)
+    acks = AckTotals()
+    if frames.acks is not None:
+        acks.add(ack_totals(frames.acks))
+    if frames.claim_status is not None:
+        acks.add(status_totals(frames.claim_status))
+    totals["acks"] = acks
+    return _report(path, parsed.envelope, parsed.diagnostics, totals)

@@ -17,9 +17,10 @@ The rule (:func:`parse_cents`; the vectorised path converts the common shape wit
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import polars as pl
+if TYPE_CHECKING:  # kept out of the import path: the tokenizer's main process never loads Polars
+    import polars as pl
 
 Problem = Literal["malformed", "rounded"]
 
@@ -58,6 +59,8 @@ def simple_cents_expr(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     ``is_simple`` is false and the caller converts them one by one with :func:`parse_cents`, so the
     two paths share the rule for everything unusual (and the tests check the common shape agrees).
     """
+    import polars as pl
+
     simple = raw.str.contains(_SIMPLE_PATTERN).fill_null(True)
     cents = (raw.cast(pl.Decimal(18, 2), strict=False) * 100).cast(pl.Int64)
     return cents, simple

@@ -26,7 +26,7 @@ Polars; any other amount goes through :func:`~collectors.edi.money.parse_cents` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -34,11 +34,12 @@ from typing import Literal
 import polars as pl
 
 from collectors.edi.balancing import balance
+from collectors.edi.capping import capped
 from collectors.edi.chunks import DEFAULT_CHUNK_BYTES
 from collectors.edi.composites import alternative_separator_expr, normalised_composite_expr
 from collectors.edi.dates import parse_date, simple_date_expr
 from collectors.edi.delimiters import Delimiters
-from collectors.edi.diagnostics import Diagnostics, capped
+from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.envelope import EnvelopeTracker
 from collectors.edi.fields import (
     Field,
@@ -71,6 +72,7 @@ from collectors.edi.remittance_layout import (
     PRODUCTION_DATE,
     REF_VALUE,
     REMARK_ELEMENTS,
+    REMARK_SCHEMA,
     REVERSAL_STATUS,
     SVC_FIELDS,
     SVC_REQUIRED,
@@ -440,6 +442,7 @@ class _BatchFlattener:
         empty = ctx.clear().lazy().with_columns(split)
 
         def rows(seg_tag: str) -> pl.LazyFrame:
+            # Lazy, so each query projects only what it reads (an eager split per tag costs more).
             if seg_tag not in present_tags:
                 return empty
             return ctx.lazy().filter(pl.col("tag") == seg_tag).with_columns(split)
@@ -478,7 +481,7 @@ class _BatchFlattener:
             ),
         )
         if not self.full:
-            header_items = header_items[:3]  # BPR, TRN, DTM*405: the rest is text only
+            header_items = (header_items[0], header_items[2])  # BPR, DTM*405: the rest is text
         for source, spec in header_items:
             first = _first_by(source, "transaction_index")
             part = query("transactions", first, ("transaction_index",), spec)
@@ -510,10 +513,17 @@ class _BatchFlattener:
             patient = query("claims", patient, ("claim_index",), _Spec.of("NM1", PATIENT_FIELDS))
             claims = _join(claims, patient, "claim_index")
         claim_dtm = rows("DTM").filter(claim_level & q1.is_in(list(CLAIM_DATES)))
-        for qualifier, column in CLAIM_DATES.items():
-            first = _first_by(claim_dtm.filter(q1 == qualifier), "claim_index")
-            spec = _Spec("DTM", ((DATE_VALUE, column),))
-            claims = _join(claims, query("claims", first, ("claim_index",), spec), "claim_index")
+        checks: dict[str, pl.LazyFrame] = {}  # summary mode: values checked (warnings), not kept
+        if self.full:
+            for qualifier, column in CLAIM_DATES.items():
+                first = _first_by(claim_dtm.filter(q1 == qualifier), "claim_index")
+                spec = _Spec("DTM", ((DATE_VALUE, column),))
+                part = query("claims", first, ("claim_index",), spec)
+                claims = _join(claims, part, "claim_index")
+        else:
+            # One check for the three qualifiers: the first of each per claim, as above.
+            first = claim_dtm.filter(pl.struct("claim_index", "q1").is_first_distinct())
+            checks["claim_dates"] = query("claim_dates", first, (), _Spec.of("DTM", (DATE_VALUE,)))
 
         # -- service lines, with their first REF*6R and AMT*B6 (dates are joined after) --
         missing_svc = [(~_present(e)).alias(f"{_H}m{e}") for e in SVC_REQUIRED]
@@ -530,7 +540,11 @@ class _BatchFlattener:
             line_items.append(("6R", "REF", _Spec("REF", ((REF_VALUE, "line_control_number"),))))
         for qualifier, seg_tag, spec in line_items:
             first = _first_by(rows(seg_tag).filter(in_line & (q1 == qualifier)), "line_index")
-            lines = _join(lines, query("service_lines", first, ("line_index",), spec), "line_index")
+            if self.full:
+                part = query("service_lines", first, ("line_index",), spec)
+                lines = _join(lines, part, "line_index")
+            else:
+                checks["allowed"] = query("allowed", first, (), spec)
         # The first start-date and the first end-date DTM of each line, found in one pass:
         # cumulative counts of candidates, restarted at each line (lines ascend in file order).
         line_dtm = rows("DTM").filter(in_line & q1.is_in((*LINE_START_DATES, *LINE_END_DATES)))
@@ -665,7 +679,7 @@ class _BatchFlattener:
         ]
         remarks = pl.concat([lq, *coded], how="vertical").sort("segment_number", "element")
         if not self.full:
-            remarks = remarks.clear()
+            remarks = pl.LazyFrame(schema=REMARK_SCHEMA)
         summaries = query(
             "provider_summaries",
             rows("TS3"),
@@ -683,6 +697,7 @@ class _BatchFlattener:
             "remarks": remarks,
             "provider_summaries": summaries,
             "line_dates": line_dates,
+            **checks,
         }
         collected = {name: q.collect() for name, q in outputs.items()}
         return self._finish(collected, specs)
@@ -703,6 +718,8 @@ class _BatchFlattener:
         dates = collected["line_dates"]
         lines = collected["service_lines"]
         for flag, column in (("is_start", "service_date_start"), ("is_end", "service_date_end")):
+            if not self.full:
+                break  # the summary reads no line dates (they were checked all the same)
             dated = dates.filter(flag).select("line_index", pl.col("line_date").alias(column))
             lines = lines.join(dated, on="line_index", how="left", maintain_order="left")
         common = _without_helpers(collected["plb_common"])
@@ -718,7 +735,7 @@ class _BatchFlattener:
             remarks=collected["remarks"],
             provider_summaries=_without_helpers(collected["provider_summaries"]),
         )
-        return balance(raw, self.diagnostics)
+        return balance(raw, self.diagnostics, conform_columns=self.full)
 
     # -- warnings --------------------------------------------------------------------------------
 
@@ -759,18 +776,6 @@ class Remittance:
     frames: RemittanceFrames
     envelope: EnvelopeTracker
     diagnostics: Diagnostics
-
-
-def iter_remittance(
-    path: str | Path, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES
-) -> Iterator[tuple[RemittanceFrames, SegmentFrameReader]]:
-    """Stream a file's 835 frames batch by batch (the reader carries envelope and warnings)."""
-    reader = SegmentFrameReader.open(path, chunk_bytes=chunk_bytes)
-    flattener = RemittanceFlattener(reader.diagnostics, reader.envelope)
-    for batch in reader:
-        frames = flattener.flatten(batch)
-        if frames is not None:
-            yield frames, reader
 
 
 def read_remittance(

@@ -27,7 +27,7 @@ from typing import BinaryIO
 
 import polars as pl
 
-from collectors.edi.chunks import DEFAULT_CHUNK_BYTES, Chunk, ChunkReader
+from collectors.edi.chunks import DEFAULT_CHUNK_BYTES, Chunk, ChunkReader, opened
 from collectors.edi.delimiters import Delimiters
 from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.envelope import ENVELOPE_TAGS, EnvelopeTracker, Transaction
@@ -65,11 +65,14 @@ class SegmentBatch:
 class SegmentFrameReader:
     """Iterate over a file as :class:`SegmentBatch` es; see the module docstring."""
 
-    def __init__(self, stream: BinaryIO, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> None:
+    def __init__(
+        self, source: BinaryIO | str | Path, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    ) -> None:
+        """``source``: a binary stream (the caller closes it) or a path (opened while iterating)."""
         self.diagnostics = Diagnostics()
         self.envelope = EnvelopeTracker(self.diagnostics)
-        self._chunks = ChunkReader(stream, self.diagnostics, chunk_bytes=chunk_bytes)
-        self._handle: BinaryIO | None = None
+        self._source = source
+        self._chunk_bytes = chunk_bytes
         self._segments = 0
         self._strays = 0
 
@@ -77,19 +80,14 @@ class SegmentFrameReader:
     def open(
         cls, path: str | Path, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES
     ) -> SegmentFrameReader:
-        handle = open(path, "rb")  # noqa: SIM115 - closed when iteration ends
-        reader = cls(handle, chunk_bytes=chunk_bytes)
-        reader._handle = handle
-        return reader
+        return cls(path, chunk_bytes=chunk_bytes)
 
     def __iter__(self) -> Iterator[SegmentBatch]:
-        try:
-            for chunk in self._chunks:
+        with opened(self._source) as stream:
+            chunks = ChunkReader(stream, self.diagnostics, chunk_bytes=self._chunk_bytes)
+            for chunk in chunks:
                 yield self._batch(chunk)
-            self.envelope.finish()
-        finally:
-            if self._handle is not None:
-                self._handle.close()
+        self.envelope.finish()
 
     def _batch(self, chunk: Chunk) -> SegmentBatch:
         env = self.envelope

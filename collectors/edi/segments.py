@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from collectors.edi.chunks import DEFAULT_CHUNK_BYTES, ChunkReader
+from collectors.edi.chunks import DEFAULT_CHUNK_BYTES, ChunkReader, opened
 from collectors.edi.composites import split_composite
 from collectors.edi.delimiters import Delimiters
 from collectors.edi.diagnostics import Diagnostics
@@ -60,30 +60,28 @@ class Segment:
 class SegmentReader:
     """Iterate over a file's segments, tracking its envelope; see the module docstring."""
 
-    def __init__(self, stream: BinaryIO, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> None:
+    def __init__(
+        self, source: BinaryIO | str | Path, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    ) -> None:
+        """``source``: a binary stream (the caller closes it) or a path (opened while iterating)."""
         self.diagnostics = Diagnostics()
         self.envelope = EnvelopeTracker(self.diagnostics)
-        self._chunks = ChunkReader(stream, self.diagnostics, chunk_bytes=chunk_bytes)
-        self._handle: BinaryIO | None = None
+        self._source = source
+        self._chunk_bytes = chunk_bytes
 
     @classmethod
     def open(cls, path: str | Path, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> SegmentReader:
-        handle = open(path, "rb")  # noqa: SIM115 - closed when iteration ends
-        reader = cls(handle, chunk_bytes=chunk_bytes)
-        reader._handle = handle
-        return reader
+        return cls(path, chunk_bytes=chunk_bytes)
 
     def __iter__(self) -> Iterator[Segment]:
-        try:
-            yield from self._segments()
-        finally:
-            if self._handle is not None:
-                self._handle.close()
+        with opened(self._source) as stream:
+            yield from self._segments(stream)
+        self.envelope.finish()
 
-    def _segments(self) -> Iterator[Segment]:
+    def _segments(self, stream: BinaryIO) -> Iterator[Segment]:
         envelope = self.envelope
         number = 0
-        for chunk in self._chunks:
+        for chunk in ChunkReader(stream, self.diagnostics, chunk_bytes=self._chunk_bytes):
             delimiters = chunk.delimiters
             blanks = delimiters.blanks()
             text = chunk.data.decode("utf-8")
@@ -112,4 +110,3 @@ class SegmentReader:
                     gs,
                     current.index if current is not None else None,
                 )
-        envelope.finish()

@@ -30,10 +30,11 @@ from collectors.edi.claim_frames import (
     ClaimStatusFrames,
     transaction_envelope,
 )
-from collectors.edi.claim_status import ClaimStatusFlattener, claim_acknowledgment
+from collectors.edi.claim_status import ClaimStatusFlattener
 from collectors.edi.claims import ClaimFlattener
 from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.envelope import EnvelopeTracker
+from collectors.edi.guides import claim_acknowledgment
 from collectors.edi.remittance import RemittanceFlattener
 from collectors.edi.remittance_frames import RemittanceFrames, envelope_columns
 from collectors.edi.segment_frames import (

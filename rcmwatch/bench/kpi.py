@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rcmwatch.bench.kpi_synthetic import AS_OF
@@ -26,12 +26,19 @@ from rcmwatch.bench.kpi_synthetic import AS_OF
 TWELVE_MONTHS = "2024-01-01..2024-12-31"
 
 
+CPU: dict[int, float] = {}  # id(fn) -> median CPU seconds of its last timing
+
+
 def _median_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    times, out = [], None
+    """Median wall seconds of ``repeat`` runs (the median CPU seconds, all threads of this
+    process, go to :data:`CPU`: the machine is shared, wall time alone can mislead)."""
+    times, cpu, out = [], [], None
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = fn()
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    CPU[id(fn)] = statistics.median(cpu)
     return statistics.median(times), out
 
 
@@ -54,9 +61,19 @@ def compute_phase(folder: str, repeat: int) -> dict:
 
     frames = Frames.read_parquet(folder)
     period = Period.parse(TWELVE_MONTHS, AS_OF)
-    seconds, _ = _median_time(lambda: compute_kpis(frames, AS_OF, period), repeat)
+
+    def run():
+        return compute_kpis(frames, AS_OF, period)
+
+    seconds, _ = _median_time(run, repeat)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"claims": frames.claim.height, "compute_s": seconds, "peak_gb": peak_kb / 1024**2}
+    return {
+        "claims": frames.claim.height,
+        "heights": frames.heights(),
+        "compute_s": seconds,
+        "compute_cpu_s": CPU[id(run)],
+        "peak_gib": peak_kb / 1024**2,
+    }
 
 
 def build_store(url: str, n: int, marker: Path) -> None:
@@ -104,7 +121,12 @@ def store_phase(url: str, repeat: int) -> dict:
     report = LoadReport()
     load_s, frames = _median_time(lambda: load_frames(store, report=report), repeat)
     period = Period.parse(TWELVE_MONTHS, AS_OF)
-    compute_s, _ = _median_time(lambda: compute_kpis(frames, AS_OF, period), repeat)
+
+    def run():
+        return compute_kpis(frames, AS_OF, period)
+
+    compute_s, _ = _median_time(run, repeat)
+    compute_cpu = CPU[id(run)]
     refresh = refresh_snapshots(store, AS_OF, full=True, frames=frames)
     cut_s, rows = _median_time(
         lambda: snapshot_cut_sql(
@@ -119,6 +141,7 @@ def store_phase(url: str, repeat: int) -> dict:
         "load_s": load_s,
         "reader": sorted(set(report.readers.values())),
         "compute_12_months_s": compute_s,
+        "compute_12_months_cpu_s": compute_cpu,
         "snapshot_refresh_s": refresh.seconds,
         "snapshot_cells": refresh.written + refresh.unchanged,
         "drill_cut_ms": cut_s * 1000,
@@ -128,116 +151,256 @@ def store_phase(url: str, repeat: int) -> dict:
 
 # --- side by side ------------------------------------------------------------------------
 
-SQL_DENIAL_RATE = """
-WITH adj AS (
-  SELECT cp.claim_id, cp.pcn, cp.payer_id, cp.denial_kind, rt.production_date,
-         ROW_NUMBER() OVER (PARTITION BY COALESCE(cp.claim_id::text, cp.pcn), cp.payer_id
-                            ORDER BY rt.production_date, rt.id, cp.seq) AS rn
+# What a Metabase/Superset user would write, made to follow the engine's definitions (KPI.md)
+# so the numbers can be compared: test data out, remits known at as-of, first adjudication
+# of each (claim, payer) pair, primary-payer derived A/R, nearest-rank P90.
+_DAY = "COALESCE(rt.production_date, CAST(rt.received_at AT TIME ZONE 'UTC' AS DATE))"
+_LOOPS = f"""
   FROM claim_payment cp JOIN remit_transaction rt ON rt.id = cp.remit_transaction_id
-  WHERE NOT rt.is_test AND NOT cp.is_reversal AND NOT cp.is_predetermination)
-SELECT c.facility_id, date_trunc('month', adj.production_date) AS month,
-       AVG(CASE WHEN adj.denial_kind IN ('full', 'partial') THEN 1.0 ELSE 0 END)
+  WHERE NOT rt.is_test AND rt.received_at <= :as_of
+    AND {_DAY} <= CAST(:as_of AS DATE)"""
+SQL_DENIAL_RATE = f"""
+WITH adj AS (
+  SELECT cp.claim_id, cp.denial_kind,
+         {_DAY} AS day,
+         ROW_NUMBER() OVER (PARTITION BY cp.claim_id,
+                                         CASE WHEN cp.claim_id IS NULL THEN cp.pcn END, cp.payer_id
+                            ORDER BY {_DAY},
+                                     rt.id, cp.seq) AS rn
+  {_LOOPS} AND NOT cp.is_reversal AND NOT cp.is_predetermination)
+SELECT c.facility_id, CAST(date_trunc('month', adj.day) AS DATE) AS month,
+       SUM(CASE WHEN adj.denial_kind IN ('full', 'partial') THEN 1 ELSE 0 END) AS numerator,
+       COUNT(*) AS denominator
 FROM adj LEFT JOIN claim c ON c.id = adj.claim_id
-WHERE adj.rn = 1 GROUP BY 1, 2
+WHERE adj.rn = 1 AND adj.day BETWEEN :first AND :last GROUP BY 1, 2
 """
-SQL_DAYS_IN_AR = """
-WITH ar AS (
-  SELECT c.id, cv.charge_cents - COALESCE(SUM(cp.paid_cents + a.amount_cents), 0) AS ar
-  FROM claim c JOIN claim_version cv ON cv.claim_id = c.id AND cv.frequency_code = '1'
-  LEFT JOIN claim_payment cp ON cp.claim_id = c.id AND cp.payer_sequence = 'primary'
-  LEFT JOIN remit_transaction rt ON rt.id = cp.remit_transaction_id
-  LEFT JOIN adjustment a ON a.claim_payment_id = cp.id
-  WHERE c.first_submitted_at < :at AND (rt.id IS NULL OR rt.production_date < :at)
-  GROUP BY c.id, cv.charge_cents),
-adr AS (
-  SELECT SUM(cv.charge_cents) / 92.0 AS adr FROM claim c
-  JOIN claim_version cv ON cv.claim_id = c.id AND cv.frequency_code = '1'
-  WHERE c.first_submitted_at >= :adr_from AND c.first_submitted_at < :at)
-SELECT SUM(ar) FILTER (WHERE ar > 0) / (SELECT adr FROM adr) FROM ar
+SQL_DAYS_IN_AR = f"""
+WITH ch AS (
+  SELECT DISTINCT ON (cv.claim_id) cv.claim_id, cv.charge_cents
+  FROM claim_version cv JOIN submission s ON s.id = cv.submission_id
+  WHERE cv.frequency_code IN ('1', '7') AND NOT s.is_test AND s.submitted_at < :until
+  ORDER BY cv.claim_id, s.submitted_at DESC, cv.id DESC),
+loops AS (
+  SELECT cp.id, cp.claim_id, cp.paid_cents {_LOOPS}
+    AND {_DAY} <= :at
+    AND cp.claim_id IS NOT NULL AND NOT cp.is_predetermination
+    AND COALESCE(cp.payer_sequence, 'primary') = 'primary'),
+cas AS (
+  SELECT claim_payment_id,
+         SUM(CASE WHEN group_code = 'PR' THEN amount_cents ELSE 0 END) AS pr,
+         SUM(CASE WHEN group_code <> 'PR' THEN amount_cents ELSE 0 END) AS other
+  FROM adjustment GROUP BY 1),
+moved AS (
+  SELECT l.claim_id, SUM(l.paid_cents + COALESCE(cas.other, 0)) AS reduced,
+         SUM(COALESCE(cas.pr, 0)) AS to_patient
+  FROM loops l LEFT JOIN cas ON cas.claim_payment_id = l.id GROUP BY 1),
+ar AS (
+  SELECT COALESCE(ch.charge_cents, 0) - COALESCE(m.reduced, 0)
+           - COALESCE(m.to_patient, 0) AS ins,
+         COALESCE(m.to_patient, 0) AS pat
+  FROM claim c LEFT JOIN ch ON ch.claim_id = c.id LEFT JOIN moved m ON m.claim_id = c.id
+  WHERE NOT c.is_test AND c.first_submitted_at < :until
+    AND (c.voided_at IS NULL OR c.voided_at > :as_of
+         OR CAST(c.voided_at AT TIME ZONE 'UTC' AS DATE) > :at))
+SELECT SUM(CASE WHEN ins > 0 THEN ins ELSE 0 END) + SUM(CASE WHEN pat > 0 THEN pat ELSE 0 END),
+       (SELECT SUM(gross_charges_cents) FROM revenue
+        WHERE removed_at_source IS NULL AND period BETWEEN :adr_from AND :at)
+FROM ar
 """
-SQL_POSTING_P90 = """
-SELECT percentile_disc(0.9) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM
-         COALESCE(p.posted_at, CAST(:as_of AS timestamptz)) - rt.received_at)) / 3600
-FROM claim_payment cp JOIN remit_transaction rt ON rt.id = cp.remit_transaction_id
-LEFT JOIN (SELECT claim_payment_id, MIN(posted_at) AS posted_at FROM posting
-           GROUP BY claim_payment_id) p ON p.claim_payment_id = cp.id
-WHERE NOT cp.is_reversal AND NOT cp.is_predetermination AND NOT rt.is_test
+SQL_POSTING_P90 = f"""
+WITH p AS (
+  SELECT claim_payment_id, MIN(posted_at) AS posted_at FROM posting
+  WHERE removed_at_source IS NULL AND claim_payment_id IS NOT NULL AND posted_at <= :as_of
+  GROUP BY 1)
+SELECT percentile_disc(0.9) WITHIN GROUP (ORDER BY FLOOR(EXTRACT(EPOCH FROM
+         COALESCE(p.posted_at, CAST(:as_of AS timestamptz)) - rt.received_at))), COUNT(*)
+{_LOOPS.replace("cp JOIN", "cp LEFT JOIN p ON p.claim_payment_id = cp.id JOIN", 1)}
+  AND NOT cp.is_reversal AND NOT cp.is_predetermination
+  AND CAST(rt.received_at AT TIME ZONE 'UTC' AS DATE) BETWEEN :first AND :last
 """
+AR_DAY = date(2024, 12, 31)
 
 
-def side_by_side(url: str, repeat: int) -> dict:
-    import pandas as pd
-    from sqlalchemy import text
+def engine_side(frames, repeat: int) -> tuple[float, dict]:
+    """The three KPIs with the engine: denial rate numerators/denominators per facility ×
+    month, days in A/R (gross) at 2024-12-31 and the posting-latency P90 of 2024."""
+    from metrics.common import KpiParams
+    from metrics.engine import FactCache, compute_kpis, kpi_frame
+    from metrics.periods import Cuts, Period
+    from metrics.registry import registry
 
-    from metrics.engine import compute_kpis
-    from metrics.periods import Period
-    from rcmwatch.queries.kpi_frames import load_frames
-    from rcmwatch.store.engine import open_store_url
-
-    store = open_store_url(url)
-    frames = load_frames(store)
-    at = "2025-01-01"
     year = Period.parse(TWELVE_MONTHS, AS_OF)
-    q4_end = Period.parse("2024-12", AS_OF)
+    december = Period.parse("2024-12", AS_OF)
+    defs = registry()
 
-    def engine_all():
-        compute_kpis(frames, AS_OF, year, by="facility", names=["initial_denial_rate"])
-        compute_kpis(frames, AS_OF, year, by="month", names=["initial_denial_rate"])
-        compute_kpis(frames, AS_OF, q4_end, names=["days_in_ar_gross", "posting_latency"])
+    def run():
+        cache = FactCache(frames, AS_OF, KpiParams())
+        rate = kpi_frame(defs["initial_denial_rate"], cache, year, Cuts(), ["facility_id", "month"])
+        ar = compute_kpis(frames, AS_OF, december, names=["days_in_ar_gross"])
+        latency = compute_kpis(frames, AS_OF, year, names=["posting_latency"])
+        return rate, ar, latency
 
+    seconds, (rate, ar, latency) = _median_time(run, repeat)
+    ar_frame = ar.frame("days_in_ar_gross")
+    return seconds, {
+        "denial_rate": _rate_rows(rate.rows()),
+        "ar": (int(ar_frame["numerator"][0]), int(ar_frame["denominator"][0])),
+        "p90_s": latency.frame("posting_latency")["p90_s"][0],
+        "days_in_ar": ar.values["days_in_ar_gross"],
+    }
+
+
+def _rate_rows(rows) -> dict:
+    """{(facility, month): (numerator, denominator)} with months as dates."""
+    out = {}
+    for facility, month, num, den in rows:
+        month = month.date() if hasattr(month, "date") and callable(month.date) else month
+        out[(None if facility is None else int(facility), month)] = (int(num), int(den))
+    return out
+
+
+def pandas_side(frames, repeat: int) -> tuple[float, dict]:
+    """The same three numbers with pandas, written from the definitions."""
+    import numpy as np
+    import pandas as pd
+
+    as_of = pd.Timestamp(AS_OF)
     cp = frames.claim_payment.to_pandas()
     rt = frames.remit_transaction.to_pandas()
     claim = frames.claim.to_pandas()
     cv = frames.claim_version.to_pandas()
+    sub = frames.submission.to_pandas()
     adj = frames.adjustment.to_pandas()
     posting = frames.posting.to_pandas()
+    revenue = frames.revenue.to_pandas()
 
-    def pandas_all():
-        loops = cp.merge(
-            rt[["id", "production_date", "received_at"]].rename(
-                columns={"id": "remit_transaction_id"}
-            ),
-            on="remit_transaction_id",
+    def run():
+        r = rt.rename(columns={"id": "remit_transaction_id"})
+        r["day"] = pd.to_datetime(r.production_date).fillna(
+            r.received_at.dt.tz_localize(None).dt.normalize()
         )
-        loops = loops[~loops.is_reversal & ~loops.is_predetermination]
-        loops = loops.sort_values(["production_date", "remit_transaction_id", "seq"])
-        loops["key"] = loops.claim_id.astype("string").fillna(loops.pcn)
-        initial = loops.drop_duplicates(["key", "payer_id"])
+        r = r[(r.received_at <= as_of) & (r.day <= as_of.tz_localize(None).normalize())]
+        loops = cp.merge(
+            r[["remit_transaction_id", "day", "received_at"]], on="remit_transaction_id"
+        )
+        loops = loops.sort_values(["day", "remit_transaction_id", "seq"], kind="stable")
+        adjud = loops[~loops.is_reversal & ~loops.is_predetermination].copy()
+        adjud["key"] = adjud.claim_id.astype("string").fillna("pcn:" + adjud.pcn)
+        initial = adjud.drop_duplicates(["key", "payer_id"])
+        initial = initial[(initial.day >= "2024-01-01") & (initial.day <= "2024-12-31")]
         initial = initial.merge(
             claim[["id", "facility_id"]].rename(columns={"id": "claim_id"}),
             on="claim_id",
             how="left",
         )
-        initial["month"] = pd.to_datetime(initial.production_date).dt.to_period("M")
+        initial["month"] = initial.day.dt.to_period("M").dt.start_time.dt.date
         initial["denied"] = initial.denial_kind.isin(["full", "partial"])
-        initial.groupby(["facility_id", "month"], dropna=False).denied.mean()
-        charges = cv[cv.frequency_code == "1"][["claim_id", "charge_cents"]]
-        prim = loops[(loops.payer_sequence == "primary") & loops.claim_id.notna()]
-        cas = adj.groupby("claim_payment_id").amount_cents.sum()
-        prim = prim.assign(cas=prim.id.map(cas).fillna(0))
-        reduced = (prim.paid_cents + prim.cas).groupby(prim.claim_id).sum()
-        ar = charges.set_index("claim_id").charge_cents.sub(reduced, fill_value=0)
-        ar[ar > 0].sum() / (charges.charge_cents.sum() / 365)
-        first = posting.groupby("claim_payment_id").posted_at.min()
-        waits = loops.id.map(first).fillna(pd.Timestamp(AS_OF)) - loops.received_at
-        waits.dt.total_seconds().quantile(0.9, interpolation="higher")
+        rate = initial.groupby(["facility_id", "month"], dropna=False).denied.agg(["sum", "count"])
+        # A/R at 2024-12-31 (derived, primary payer) over gross ADR of Oct-Dec.
+        until = pd.Timestamp("2025-01-01", tz="UTC")
+        v = cv[cv.frequency_code.isin(["1", "7"])].merge(
+            sub[["id", "submitted_at"]].rename(columns={"id": "submission_id"}), on="submission_id"
+        )
+        v = v[v.submitted_at < until].sort_values(["submitted_at", "id"], kind="stable")
+        charges = v.groupby("claim_id").charge_cents.last()
+        prim = loops[
+            loops.claim_id.notna()
+            & ~loops.is_predetermination
+            & (loops.payer_sequence.fillna("primary") == "primary")
+            & (loops.day <= "2024-12-31")
+        ]
+        pr = adj.amount_cents.where(adj.group_code == "PR", 0).groupby(adj.claim_payment_id).sum()
+        other = (
+            adj.amount_cents.where(adj.group_code != "PR", 0).groupby(adj.claim_payment_id).sum()
+        )
+        reduced = (prim.paid_cents + prim.id.map(other).fillna(0)).groupby(prim.claim_id).sum()
+        to_patient = prim.id.map(pr).fillna(0).groupby(prim.claim_id).sum()
+        claims = claim[claim.first_submitted_at < until].id
+        ins = (
+            charges.reindex(claims, fill_value=0)
+            - reduced.reindex(claims, fill_value=0)
+            - to_patient.reindex(claims, fill_value=0)
+        )
+        pat = to_patient.reindex(claims, fill_value=0)
+        ar_num = int(ins[ins > 0].sum() + pat[pat > 0].sum())
+        period = pd.to_datetime(revenue.period)
+        rev = revenue[(period >= "2024-10-01") & (period <= "2024-12-31")]
+        ar_den = int(rev.gross_charges_cents.sum())
+        # Posting latency P90 (nearest rank) of claim payments received in 2024.
+        posts = posting[posting.claim_payment_id.notna() & (posting.posted_at <= as_of)]
+        first = posts.groupby("claim_payment_id").posted_at.min()
+        pay = adjud[(adjud.received_at >= "2024-01-01") & (adjud.received_at < until)]
+        waits = (pay.id.map(first).fillna(as_of) - pay.received_at).dt.total_seconds()
+        waits = np.sort(waits.to_numpy().astype(np.int64))
+        p90 = int(waits[int(np.ceil(len(waits) * 0.9)) - 1]) if len(waits) else None
+        return rate, (ar_num, ar_den), p90
 
-    def sql_all():
+    seconds, (rate, ar, p90) = _median_time(run, repeat)
+    rows = [
+        (None if pd.isna(f) else f, m, s_, c)
+        for (f, m), (s_, c) in zip(rate.index, rate.values, strict=True)
+    ]
+    return seconds, {"denial_rate": _rate_rows(rows), "ar": ar, "p90_s": p90}
+
+
+def sql_side(store, repeat: int) -> tuple[float, dict]:
+    from sqlalchemy import text
+
+    params = {
+        "as_of": AS_OF,
+        "first": date(2024, 1, 1),
+        "last": AR_DAY,
+        "at": AR_DAY,
+        "until": datetime(2025, 1, 1, tzinfo=UTC),
+        "adr_from": date(2024, 10, 1),
+    }
+
+    def run():
         with store.read() as conn:
-            conn.execute(text(SQL_DENIAL_RATE)).all()
-            conn.execute(text(SQL_DAYS_IN_AR), {"at": at, "adr_from": "2024-10-01"}).all()
-            conn.execute(text(SQL_POSTING_P90), {"as_of": AS_OF}).all()
+            rate = conn.execute(text(SQL_DENIAL_RATE), params).all()
+            ar = conn.execute(text(SQL_DAYS_IN_AR), params).one()
+            p90 = conn.execute(text(SQL_POSTING_P90), params).one()
+        return rate, ar, p90
 
-    engine_s, _ = _median_time(engine_all, repeat)
-    pandas_s, _ = _median_time(pandas_all, repeat)
-    sql_s, _ = _median_time(sql_all, repeat) if not store.is_sqlite else (None, None)
+    seconds, (rate, ar, p90) = _median_time(run, repeat)
+    return seconds, {
+        "denial_rate": _rate_rows(rate),
+        "ar": (int(ar[0] or 0), int(ar[1] or 0)),
+        "p90_s": None if p90[0] is None else int(p90[0]),
+    }
+
+
+def side_by_side(url: str, repeat: int) -> dict:
+    """Engine, pandas and plain SQL on the same PostgreSQL store: times, ratios, and whether
+    each gives the engine's numbers (a comparison of different numbers would mean nothing)."""
+    from rcmwatch.queries.kpi_frames import load_frames
+    from rcmwatch.store.engine import open_store_url
+
+    store = open_store_url(url)
+    frames = load_frames(store)
+    engine_s, want = engine_side(frames, repeat)
+    pandas_s, by_pandas = pandas_side(frames, repeat)
+    sql_s, by_sql = sql_side(store, repeat)
     store.dispose()
+
+    def agree(got: dict) -> dict:
+        return {k: got[k] == want[k] for k in ("denial_rate", "ar", "p90_s")}
+
     return {
+        "values": {
+            "denial_rate_cells": len(want["denial_rate"]),
+            "days_in_ar_gross": want["days_in_ar"],
+            "posting_latency_p90_h": None
+            if want["p90_s"] is None
+            else round(want["p90_s"] / 3600, 2),
+        },
+        "pandas_agrees": agree(by_pandas),
+        "sql_agrees": agree(by_sql),
         "engine_polars_s": engine_s,
         "pandas_s": pandas_s,
         "plain_sql_s": sql_s,
         "pandas_over_engine": pandas_s / engine_s,
-        "sql_over_engine": (sql_s / engine_s) if sql_s else None,
+        "sql_over_engine": sql_s / engine_s,
     }
 
 

@@ -7,6 +7,21 @@ def add_parser(sub, common) -> None:
     p = sub.add_parser("bench", parents=[common], help="run a benchmark against its peers")
     bench_sub = p.add_subparsers(dest="bench_command", metavar="BENCH", required=True)
     p.set_defaults(func=None)
+    edi = bench_sub.add_parser(
+        "edi",
+        parents=[common],
+        help="835 parsing: `edi inspect` vs pyx12's raw reader and oxedi, same file, one run",
+    )
+    edi.add_argument("--claims", type=int, default=500_000, help="claims in the file (500000)")
+    edi.add_argument("--per-transaction", type=int, default=1_000, help="claims per ST loop (1000)")
+    edi.add_argument("--runs", type=int, default=3, help="runs per contender; medians (3)")
+    edi.add_argument("--pyx12-runs", type=int, default=None, help="pyx12 runs (default: --runs)")
+    edi.add_argument(
+        "--big-mb", type=int, default=500, help="also inspect a file this big, 0 to skip (500)"
+    )
+    edi.add_argument("--workdir", default=None, help="keep the files here (default: a temp dir)")
+    edi.add_argument("--json", action="store_true", help="print only the JSON report")
+    edi.set_defaults(func=run_edi)
     kpi = bench_sub.add_parser(
         "kpi",
         parents=[common],
@@ -31,11 +46,111 @@ def add_parser(sub, common) -> None:
     claims.add_argument("--json", action="store_true", help="print only the JSON report")
     claims.set_defaults(func=_run_edi_claims)
 
+    gen = bench_sub.add_parser(
+        "generate",
+        parents=[common],
+        help="time the synthetic health system generator and measure its peak memory",
+    )
+    gen.add_argument("--claims", type=int, default=1_000_000, help="claims (default 1,000,000)")
+    gen.add_argument("--months", type=int, default=6, help="months of services (default 6)")
+    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="keep the output here (default: a temporary folder, removed)",
+    )
+    gen.set_defaults(func=run_generate)
+
+    collect = bench_sub.add_parser(
+        "collect",
+        parents=[common],
+        help="collection cycles: initial load, unchanged sources (≤ 2 s), one new day (≤ 5 s)",
+    )
+    collect.add_argument(
+        "--claims", type=int, default=25_000, help="claims of the generated system (25000)"
+    )
+    collect.add_argument(
+        "--day-claims", type=int, default=3_000, help="claims' worth of one new day (3000)"
+    )
+    collect.add_argument("--workdir", default=None, help="keep the system here (default: temp)")
+    collect.add_argument("--json", action="store_true", help="print only the JSON report")
+    collect.set_defaults(func=run_collect)
+
+
+def run_edi(args, ctx) -> int:
+    import json
+    import sys
+    from pathlib import Path
+
+    from rcmwatch.bench.edi import render, run_benchmark
+    from rcmwatch.errors import InputError
+
+    if args.claims < 1 or args.per_transaction < 1 or args.runs < 1:
+        raise InputError("--claims, --per-transaction and --runs must be at least 1")
+
+    def log(line: str) -> None:
+        if not args.json:
+            print(line, file=sys.stderr, flush=True)
+
+    report = run_benchmark(
+        claims=args.claims,
+        per_transaction=args.per_transaction,
+        runs=args.runs,
+        pyx12_runs=args.pyx12_runs or args.runs,
+        big_mb=args.big_mb,
+        workdir=Path(args.workdir) if args.workdir else None,
+        log=log,
+    )
+    if not args.json:
+        print(render(report))
+    print(json.dumps(report))
+    return 0
+
 
 def _run_kpi(args, ctx) -> int:
     from rcmwatch.bench.kpi import run
 
     return run(args, ctx)
+
+
+def run_generate(args, ctx) -> int:
+    from rcmwatch.errors import ConfigError
+    from sample_data.bench import bench_generate
+
+    if args.claims < 1 or not 1 <= args.months <= 36:
+        raise ConfigError("--claims must be ≥ 1 and --months between 1 and 36")
+    result = bench_generate(
+        args.claims, args.months, args.seed, args.out, keep=args.out is not None
+    )
+    print("\n".join(result.lines()))
+    return 0
+
+
+def run_collect(args, ctx) -> int:
+    import json
+    import sys
+    from pathlib import Path
+
+    from rcmwatch.bench.collect import run_benchmark
+    from rcmwatch.errors import InputError
+
+    if args.claims < 1 or args.day_claims < 1:
+        raise InputError("--claims and --day-claims must be at least 1")
+
+    def log(line: str) -> None:
+        if not args.json:
+            print(line, file=sys.stderr, flush=True)
+
+    report = run_benchmark(
+        ctx.store(),
+        claims=args.claims,
+        day_claims=args.day_claims,
+        workdir=Path(args.workdir) if args.workdir else None,
+        log=log,
+    )
+    print(json.dumps(report, indent=None if args.json else 2))
+    return 0
 
 
 def _run_edi_claims(args, ctx) -> int:

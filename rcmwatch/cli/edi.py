@@ -12,6 +12,13 @@ def add_parser(sub, common) -> None:
     edi_sub = p.add_subparsers(dest="edi_command", metavar="EDI_COMMAND", required=True)
     ins = edi_sub.add_parser("inspect", parents=[common], help="summarise X12 files as JSON")
     ins.add_argument("--json", action="store_true", required=True, help="one JSON object per file")
+    ins.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="summarise chunks in N worker processes (uses more cores; each adds ~200 MB)",
+    )
     ins.add_argument("paths", nargs="+", metavar="PATH", help="X12 files, or folders of them")
     ins.set_defaults(func=run_inspect)
 
@@ -24,9 +31,13 @@ def run_inspect(args, ctx) -> int:
     from collectors.edi.inspect import inspect_file
     from collectors.edi.paths import expand_paths
 
+    if args.workers < 1:
+        from rcmwatch.errors import InputError
+
+        raise InputError("--workers must be at least 1")
     failed = False
     for path in expand_paths(args.paths):
-        result = inspect_file(path)
+        result = inspect_file(path, workers=args.workers)
         failed = failed or not result["ok"]
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         sys.stdout.flush()

@@ -25,9 +25,12 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "settings",
     "reference",
+    "generate",
     "ingest",
     "edi",
     "kpi",
+    "collect",
+    "scheduler",
     "bench",
 )
 

@@ -116,3 +116,241 @@ def link_reversals(conn: Connection) -> list[tuple[int, int]]:
             [{"original": v[1], "reversal": k} for k, v in best.items()],
         )
     return sorted(ties.items())
+
+
+# --- claims -------------------------------------------------------------------------------
+
+_VERSIONS = f"""
+    SELECT c.id AS claim_id, v.id AS version_id, v.frequency_code, v.facility_id, v.payer_id,
+           v.patient_id, v.service_from, s.submitted_at, s.is_test, s.claim_type, s.id AS sub_id,
+           f.sha256 AS file_key, s.seq AS sub_seq, v.seq AS version_seq,
+           v.original_payer_claim_number AS f8
+      FROM claim c
+      JOIN claim_version v ON v.claim_id = c.id
+      JOIN submission s ON s.id = v.submission_id
+      JOIN inbound_file f ON f.id = s.inbound_file_id
+     WHERE c.pcn IN (SELECT pcn FROM "{AFFECTED}")
+"""
+
+
+def derive_claims(conn: Connection) -> None:
+    """Claim-level facts from all versions of each affected claim (KPI.md §1):
+    first submission = the earliest original (frequency 1) — its date is the KPI's submission
+    date; facility, payer, patient and service date from it (else from the latest version);
+    void date = the earliest void (frequency 8); test = no production submission at all.
+    Replacements and voids point at the version they replace (the latest earlier one)."""
+    import polars as pl
+
+    from rcmwatch.store import bulk
+    from rcmwatch.store.models import Claim, ClaimVersion
+
+    rows = conn.execute(text(_VERSIONS)).mappings().all()
+    if not rows:
+        return
+    frame = pl.DataFrame([dict(r) for r in rows], infer_schema_length=None)
+    frame = frame.with_columns(pl.col("submitted_at").cast(pl.String).alias("_order_at")).sort(
+        "claim_id", "_order_at", "file_key", "sub_seq", "version_seq"
+    )
+    originals = frame.filter(pl.col("frequency_code") == "1").group_by("claim_id").first()
+    latest = frame.group_by("claim_id").last()
+    voids = (
+        frame.filter(pl.col("frequency_code") == "8")
+        .group_by("claim_id")
+        .agg(pl.col("submitted_at").first().alias("voided_at"))
+    )
+    tests = frame.group_by("claim_id").agg(
+        pl.col("is_test").cast(pl.Boolean).all().alias("is_test")
+    )
+    source = latest.join(originals, on="claim_id", how="left", suffix="_orig")
+    pick = lambda c: pl.coalesce(f"{c}_orig", c).alias(c)  # noqa: E731 - local shorthand
+    claims = (
+        source.select(
+            pl.col("claim_id").alias("id"),
+            pl.col("sub_id_orig").alias("first_submission_id"),
+            pl.col("submitted_at_orig").alias("first_submitted_at"),
+            pick("facility_id"),
+            pick("payer_id"),
+            pick("patient_id"),
+            pick("service_from"),
+            pick("claim_type"),
+        )
+        .join(voids, left_on="id", right_on="claim_id", how="left")
+        .join(tests, left_on="id", right_on="claim_id", how="left")
+    )
+    bulk.update_from_frame(conn, Claim.__table__, _typed(claims))
+
+    replaced = frame.with_columns(
+        pl.col("version_id").shift(1).over("claim_id").alias("replaces_version_id")
+    ).filter(pl.col("frequency_code").is_in(["7", "8"]))
+    bulk.update_from_frame(
+        conn,
+        ClaimVersion.__table__,
+        replaced.select(pl.col("version_id").alias("id"), "replaces_version_id"),
+    )
+
+
+def _typed(frame):
+    import polars as pl
+
+    casts = {}
+    for name, dtype in frame.schema.items():
+        if name in ("first_submitted_at", "voided_at") and not isinstance(dtype, pl.Datetime):
+            casts[name] = pl.col(name).cast(pl.Datetime("us", "UTC"), strict=False)
+    return frame.with_columns(**casts) if casts else frame
+
+
+# --- 999 ----------------------------------------------------------------------------------
+
+ACK_WINDOW_DAYS = 30
+
+
+def link_acks(conn: Connection, new_ack_ids: list[int], new_submission_ids: list[int]) -> list[str]:
+    """999 → 837 (KPI.md §1): sender/receiver swapped (ISA06/ISA08 and GS02/GS03), GS06 =
+    AK1-02 and ST02 = AK2-02, the nearest such 837 group at or before the 999 (by GS04/GS05),
+    within 30 days. A group-level answer (no AK2) links every set of that group. Several equally
+    near candidates: ``ambiguous`` — a warning, no pick. Returns warning texts."""
+    from datetime import timedelta
+
+    params: dict[str, object] = {}
+    clauses = ["a.link_status IN ('pending', 'ambiguous')"]
+    if new_ack_ids:
+        clauses.append("a.id IN (" + ",".join(str(int(i)) for i in new_ack_ids) + ")")
+    if new_submission_ids:
+        subs = ",".join(str(int(i)) for i in new_submission_ids)
+        clauses.append(
+            "EXISTS (SELECT 1 FROM submission n WHERE n.id IN (" + subs + ") "
+            "AND n.gs_control = a.ak1_group_control "
+            "AND n.interchange_sender = a.interchange_receiver "
+            "AND n.interchange_receiver = a.interchange_sender)"
+        )
+    acks = conn.execute(
+        text(
+            "SELECT a.id, a.interchange_sender, a.interchange_receiver, a.gs_sender, "
+            "a.gs_receiver, a.ak1_functional_id, a.ak1_group_control, a.ak2_set_control, "
+            "a.acknowledged_at FROM ack_set a WHERE " + " OR ".join(clauses)
+        ),
+        params,
+    ).all()
+    if not acks:
+        return []
+    warnings: list[str] = []
+    links: list[dict] = []
+    statuses: dict[int, str] = {}
+    for ack in acks:
+        if ack.ak1_functional_id not in (None, "HC"):
+            statuses[ack.id] = "not_claims"  # a 999 for something other than 837s
+            continue
+        cands = conn.execute(
+            text(
+                "SELECT s.id, s.gs_at, s.inbound_file_id, s.interchange_control, s.st_control "
+                "FROM submission s WHERE s.gs_control = :gs "
+                "AND s.interchange_sender = :isa_r AND s.interchange_receiver = :isa_s "
+                "AND (:gs_s IS NULL OR s.gs_receiver = :gs_s) "
+                "AND (:gs_r IS NULL OR s.gs_sender = :gs_r) "
+                "AND (:st IS NULL OR s.st_control = :st)"
+            ),
+            {
+                "gs": ack.ak1_group_control,
+                "isa_r": ack.interchange_receiver,
+                "isa_s": ack.interchange_sender,
+                "gs_s": ack.gs_sender,
+                "gs_r": ack.gs_receiver,
+                "st": ack.ak2_set_control,
+            },
+        ).all()
+        at = _aware(ack.acknowledged_at)
+        usable = []
+        for c in cands:
+            gs_at = _aware(c.gs_at)
+            too_late_or_old = (
+                at is not None
+                and gs_at is not None
+                and (gs_at > at or gs_at < at - timedelta(days=ACK_WINDOW_DAYS))
+            )
+            if too_late_or_old:
+                continue
+            usable.append((gs_at, c))
+        if not usable:
+            statuses[ack.id] = "pending"
+            continue
+        nearest = max((g for g, _ in usable if g is not None), default=None)
+        best = [c for g, c in usable if g == nearest]
+        groups = {(c.inbound_file_id, c.interchange_control) for c in best}
+        if len(groups) > 1 or (ack.ak2_set_control is not None and len(best) > 1):
+            statuses[ack.id] = "ambiguous"
+            warnings.append(
+                f"ambiguous_link: 999 answer #{ack.id} (group {ack.ak1_group_control}, set "
+                f"{ack.ak2_set_control or 'all'}) matches {len(best)} equally near 837 sets"
+            )
+            continue
+        statuses[ack.id] = "linked"
+        links.extend({"ack_set_id": ack.id, "submission_id": c.id} for c in best)
+    ids = ",".join(str(int(i)) for i in statuses)
+    conn.execute(text(f"DELETE FROM ack_link WHERE ack_set_id IN ({ids})"))
+    if links:
+        conn.execute(
+            text(
+                "INSERT INTO ack_link (ack_set_id, submission_id) "
+                "VALUES (:ack_set_id, :submission_id)"
+            ),
+            links,
+        )
+    by_status: dict[str, list[int]] = {}
+    for ack_id, status in statuses.items():
+        by_status.setdefault(status, []).append(ack_id)
+    for status, ack_ids in by_status.items():
+        conn.execute(
+            text(
+                "UPDATE ack_set SET link_status = :s WHERE id IN ("
+                + ",".join(str(int(i)) for i in ack_ids)
+                + ")"
+            ),
+            {"s": status},
+        )
+    return warnings
+
+
+def _aware(value):
+    from datetime import UTC, datetime
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# --- 277CA --------------------------------------------------------------------------------
+
+
+def link_statuses(conn: Connection) -> None:
+    """277CA claim-level rows → claim (TRN*2 = patient control number) and submission: the one
+    named by the receiver-level TRN*2 (the 837's BHT03) holding a version of the claim, else the
+    latest submission of the claim at or before the 277CA."""
+    conn.execute(
+        text(
+            f"""
+            UPDATE claim_status
+               SET claim_id = (SELECT c.id FROM claim c WHERE c.pcn = claim_status.pcn)
+            WHERE hl_level = 'PT' AND pcn IN (SELECT pcn FROM "{AFFECTED}")
+            """
+        )
+    )
+    conn.execute(
+        text(
+            f"""
+            UPDATE claim_status SET submission_id = COALESCE(
+                (SELECT s.id FROM submission s JOIN claim_version v ON v.submission_id = s.id
+                  WHERE v.claim_id = claim_status.claim_id
+                    AND s.bht_reference = claim_status.batch_reference
+                  ORDER BY s.submitted_at DESC, s.interchange_control DESC, s.st_control DESC
+                  LIMIT 1),
+                (SELECT s.id FROM submission s JOIN claim_version v ON v.submission_id = s.id
+                  WHERE v.claim_id = claim_status.claim_id
+                    AND s.submitted_at <= claim_status.reported_at
+                  ORDER BY s.submitted_at DESC, s.interchange_control DESC, s.st_control DESC
+                  LIMIT 1))
+            WHERE hl_level = 'PT' AND pcn IN (SELECT pcn FROM "{AFFECTED}")
+            """
+        )
+    )

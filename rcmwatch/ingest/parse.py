@@ -28,6 +28,9 @@ class ParsedX12:
     warnings: list[str]
     interchanges: list[dict] = field(default_factory=list)
     remittance: object | None = None  # collectors.edi.remittance_frames.RemittanceFrames
+    claims: object | None = None  # 837 frames (transactions, claims, service_lines, ...)
+    acks: object | None = None  # 999 frames (groups, sets, errors)
+    statuses: object | None = None  # 277CA frames (transactions, statuses)
 
     def classify_remittance(self, carc_map: CarcMap) -> pl.DataFrame:
         """KPI.md §2 per claim payment: claim_index, denial_kind (full | partial | zero_pay |

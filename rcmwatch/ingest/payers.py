@@ -1,8 +1,8 @@
 """Payer resolution through the one payer reference table (KPI.md "Payer").
 
 An 837's payer is its 2010BB NM109; an 835's is N1*PR04, else REF*2U, else TRN03. Each candidate
-is looked up among the payers' identifiers; the first known one wins. When none is known, the
-payer is added — named from the file, ``needs_mapping`` set, so nothing is lost and
+is looked up among the payers' identifiers: the first one present is the payer id. When it is
+unknown, the payer is added — named from the file, ``needs_mapping`` set, so nothing is lost and
 ``payer_not_in_table`` lists it until someone maps it (``rcmwatch reference load`` merges it into
 the real payer).
 """
@@ -27,17 +27,18 @@ def known_identifiers(conn: Connection) -> dict[tuple[str, str], int]:
 def resolve(
     conn: Connection, candidates: list[list[tuple[str, str]]], names: list[str | None]
 ) -> list[int | None]:
-    """For each record, its ordered candidate ``(kind, value)`` ids → a payer id.
+    """For each record, its candidate ``(kind, value)`` ids in KPI.md's order of precedence →
+    a payer id. The first candidate *present* is the record's payer id — never the first one
+    that happens to be known already, which would make the answer depend on arrival order.
 
     Records without any candidate get ``None`` (no payer named at all)."""
     known = known_identifiers(conn)
     chosen: list[tuple[str, str] | None] = []
     to_add: dict[tuple[str, str], str] = {}
     for cands, name in zip(candidates, names, strict=True):
-        cands = [(k, v.strip()) for k, v in cands if v and v.strip()]
-        hit = next((c for c in cands if c in known), None)
-        if hit is None and cands:
-            hit = cands[0]
+        present = [(k, v.strip()) for k, v in cands if v and v.strip()]
+        hit = present[0] if present else None
+        if hit is not None and hit not in known:
             to_add.setdefault(hit, (name or hit[1]).strip())
         chosen.append(hit)
     if to_add:

@@ -120,6 +120,35 @@ def write_parsed(
     result = WriteResult()
     _write_interchanges(conn, file_id, parsed, result)
     affected: set[str] = set()
+    submission_ids: list[int] = []
+    ack_ids: list[int] = []
+
+    if parsed.claims is not None:
+        from rcmwatch.ingest.claims import write_claims
+
+        written, claim_warnings = write_claims(
+            conn, file_id=file_id, received_at=received_at, frames=parsed.claims
+        )
+        result.counts["claim submissions"] = written.submissions
+        result.counts["claims"] = written.claim_versions
+        result.warnings += claim_warnings
+        submission_ids = written.submission_ids
+        affected |= set(written.pcns)
+
+    if parsed.acks is not None:
+        from rcmwatch.ingest.acks import write_999
+
+        count, ack_ids = write_999(conn, file_id=file_id, frames=parsed.acks)
+        result.counts["999 answers"] = count
+
+    if parsed.statuses is not None:
+        from rcmwatch.ingest.acks import write_277ca
+
+        count, pcns = write_277ca(
+            conn, file_id=file_id, received_at=received_at, frames=parsed.statuses
+        )
+        result.counts["277CA statuses"] = count
+        affected |= set(pcns)
 
     if parsed.remittance is not None:
         from rcmwatch.ingest.remits import write_remits
@@ -141,8 +170,13 @@ def write_parsed(
             result.warnings.append(_raise_unbalanced_remit(conn, file_id, remit_id, received_at))
 
     links.mark_affected(conn, affected)
+    links.derive_claims(conn)
     links.link_remits_to_claims(conn)
     links.fill_payer_sequence(conn)
+    for text_ in links.link_acks(conn, ack_ids, submission_ids):
+        code, _, message = text_.partition(": ")
+        result.warnings.append(_warn(conn, file_id, code, message, "ack_set", None))
+    links.link_statuses(conn)
     for reversal_id, candidates in links.link_reversals(conn):
         result.warnings.append(
             _warn(
@@ -155,6 +189,9 @@ def write_parsed(
                 str(reversal_id),
             )
         )
+    from rcmwatch.ingest.invalidation import mark_affected_days
+
+    mark_affected_days(conn, reason=f"file #{file_id}")
     return result
 
 

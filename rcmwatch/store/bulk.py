@@ -217,3 +217,97 @@ def _pg_insert_on_conflict_nothing(conn, table: Table, frame: pl.DataFrame, keys
         )
     )
     conn.execute(text(f'DROP TABLE "{tmp}"'))
+
+
+def update_from_frame(
+    conn: Connection, table: Table, frame: pl.DataFrame, *, key: str = "id"
+) -> int:
+    """Set the frame's columns on the rows whose ``key`` matches (one statement through a
+    temporary table: ``UPDATE ... FROM``, on PostgreSQL and on SQLite ≥ 3.33)."""
+    if frame.height == 0:
+        return 0
+    _check_columns(table, frame)
+    tmp = f"_rcmw_upd_{table.name}"
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    conn.execute(text(f'DROP TABLE IF EXISTS "{tmp}"'))
+    conn.execute(
+        text(f'CREATE TEMPORARY TABLE "{tmp}" AS SELECT {cols} FROM "{table.name}" WHERE 1 = 0')
+    )
+    _insert_temp_columns(conn, tmp, frame)
+    sets = ", ".join(f'"{c}" = s."{c}"' for c in frame.columns if c != key)
+    where = f'"{table.name}"."{key}" = s."{key}"'
+    result = conn.execute(text(f'UPDATE "{table.name}" SET {sets} FROM "{tmp}" s WHERE {where}'))
+    conn.execute(text(f'DROP TABLE "{tmp}"'))
+    return result.rowcount or 0
+
+
+def _insert_temp_columns(conn: Connection, tmp: str, frame: pl.DataFrame) -> None:
+    if conn.dialect.name == "postgresql":
+        _pg_copy(conn, f'"{tmp}"', frame)
+        return
+    values = _sqlite_values(frame)
+    cols = ", ".join(f'"{c}"' for c in values.columns)
+    marks = ", ".join("?" for _ in values.columns)
+    conn.connection.driver_connection.executemany(
+        f'INSERT INTO "{tmp}" ({cols}) VALUES ({marks})', values.iter_rows()
+    )
+
+
+def upsert_frame(
+    conn: Connection, table: Table, frame: pl.DataFrame, key_columns: Sequence[str]
+) -> int:
+    """Insert the rows of ``frame`` whose key is new and update the existing rows whose values
+    differ; rows already holding exactly these values are not touched. Returns the rows inserted
+    or changed. The last row per key wins; the target's own id sequence fills ``id``.
+
+    Idempotent: the same frame twice writes nothing the second time (what lets collectors re-read
+    an overlap window, or a whole batch after a crash, without double counting)."""
+    if frame.height == 0:
+        return 0
+    _check_columns(table, frame)
+    frame = frame.unique(subset=list(key_columns), keep="last", maintain_order=True)
+    cols = list(frame.columns)
+    changing = [c for c in cols if c not in key_columns]
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    conflict = ", ".join(f'"{c}"' for c in key_columns)
+    if changing:
+        sets = ", ".join(f'"{c}" = excluded."{c}"' for c in changing)
+        if conn.dialect.name == "postgresql":
+            mine = ", ".join(f't."{c}"' for c in changing)
+            theirs = ", ".join(f'excluded."{c}"' for c in changing)
+            differs = f"ROW({mine}) IS DISTINCT FROM ROW({theirs})"
+        else:
+            differs = " OR ".join(f't."{c}" IS NOT excluded."{c}"' for c in changing)
+        action = f"DO UPDATE SET {sets} WHERE {differs}"
+    else:
+        action = "DO NOTHING"
+    if conn.dialect.name == "postgresql":
+        tmp = f"_rcmw_upsert_{table.name}"
+        conn.execute(text(f'DROP TABLE IF EXISTS "{tmp}"'))
+        conn.execute(
+            text(
+                f'CREATE TEMPORARY TABLE "{tmp}" AS SELECT {quoted} FROM "{table.name}" '
+                "WITH NO DATA"
+            )
+        )
+        _pg_copy(conn, f'"{tmp}"', frame)
+        result = conn.execute(
+            text(
+                f'INSERT INTO "{table.name}" AS t ({quoted}) SELECT {quoted} FROM "{tmp}" '
+                f"ON CONFLICT ({conflict}) {action}"
+            )
+        )
+        conn.execute(text(f'DROP TABLE "{tmp}"'))
+        return int(result.rowcount)
+    values = _sqlite_values(frame)
+    marks = ", ".join("?" for _ in cols)
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        cur.executemany(
+            f'INSERT INTO "{table.name}" AS t ({quoted}) VALUES ({marks}) '
+            f"ON CONFLICT ({conflict}) {action}",
+            values.iter_rows(),
+        )
+        return int(cur.rowcount)
+    finally:
+        cur.close()

@@ -115,6 +115,6 @@ def test_bench_edi_claims_runs_end_to_end(tmp_path: Path) -> None:
     assert set(report["files"]) == {"837P", "999", "277CA"}
     claims = report["files"]["837P"]
     assert claims["claims"] == 300
-    for key in ("inspect", "pyx12_raw", "flatten_full", "inspect_totals_in_process"):
+    for key in ("inspect", "pyx12_raw", "flatten_full", "inspect_in_process"):
         assert claims[key]["median_s"] > 0
     assert claims["inspect"]["peak_rss_mb"] > 0

@@ -150,3 +150,30 @@ def test_insert_missing_with_many_keys_uses_a_join(store):
         again = bulk.insert_missing(conn, t, frame, ["pcn"])
     assert ids.height == 1200 and ids["id"].n_unique() == 1200
     assert ids.sort("pcn").equals(again.sort("pcn"))
+
+
+def test_upsert_inserts_new_updates_changed_and_leaves_equal_rows_alone(store):
+    table = Posting.__table__
+    frame = _payments(1_000)
+    with store.write() as conn:
+        assert bulk.upsert_frame(conn, table, frame, ["source", "source_key"]) == 1000
+    with store.write() as conn:
+        # The same rows again: nothing changes (what lets collectors re-read an overlap).
+        assert bulk.upsert_frame(conn, table, frame, ["source", "source_key"]) == 0
+    changed = frame.with_columns(
+        pl.when(pl.col("source_key").is_in(["P1", "P2"]))
+        .then(pl.lit(123_45))
+        .otherwise(pl.col("amount_cents"))
+        .alias("amount_cents")
+    )
+    extra = _payments(1_002).tail(2)
+    with store.write() as conn:
+        written = bulk.upsert_frame(
+            conn, table, pl.concat([changed, extra]), ["source", "source_key"]
+        )
+    assert written == 4
+    with store.read() as conn:
+        n, total = conn.execute(text("SELECT COUNT(*), SUM(amount_cents) FROM posting")).one()
+        ids = conn.execute(text("SELECT COUNT(DISTINCT id) FROM posting")).scalar()
+    expected = sum((-1) ** i * (i % 997) for i in range(1002)) - (-1 + 2) + 2 * 123_45
+    assert (n, total, ids) == (1002, expected, 1002)

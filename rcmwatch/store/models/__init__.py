@@ -14,6 +14,12 @@ from rcmwatch.store.models.claims import (
     Encounter,
     Submission,
 )
+from rcmwatch.store.models.collection import (
+    CollectorQuarantine,
+    QueueSample,
+    SourceCursor,
+    SourceSnapshotRow,
+)
 from rcmwatch.store.models.erp import Payment, Posting, Receivable, Revenue, WriteOff
 from rcmwatch.store.models.integration import (
     InboundFile,
@@ -81,6 +87,7 @@ __all__ = [
     "ClaimPayment",
     "ClaimStatus",
     "ClaimVersion",
+    "CollectorQuarantine",
     "CollectorRun",
     "Diagnosis",
     "DqFailingKey",
@@ -108,6 +115,7 @@ __all__ = [
     "Payment",
     "Posting",
     "ProviderAdjustment",
+    "QueueSample",
     "Receivable",
     "RemarkCode",
     "RemitTransaction",
@@ -115,6 +123,8 @@ __all__ = [
     "Role",
     "SchedulerLock",
     "ServiceLinePayment",
+    "SourceCursor",
+    "SourceSnapshotRow",
     "SourceState",
     "Submission",
     "UserFacility",

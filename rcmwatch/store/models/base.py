@@ -20,6 +20,10 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
+    """Text that arrives from files and source systems is stored unbounded (``String`` without a
+    length): payers send values longer than the implementation guides allow, and a field width
+    must never cost a file (PostgreSQL would refuse the row; SQLite would not even notice)."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 

@@ -17,14 +17,14 @@ from rcmwatch.store.types import Id, UTCDateTime
 class Encounter(IdMixin, Base):
     __tablename__ = "encounter"
     __table_args__ = (UniqueConstraint("source", "source_key"),)
-    source: Mapped[str] = mapped_column(String(40))
-    source_key: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(String)
+    source_key: Mapped[str] = mapped_column(String)
     patient_id: Mapped[int | None] = mapped_column(Id, ForeignKey("patient.id"), index=True)
     facility_id: Mapped[int | None] = mapped_column(Id, ForeignKey("facility.id"))
-    encounter_class: Mapped[str | None] = mapped_column(String(40))
+    encounter_class: Mapped[str | None] = mapped_column(String)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    attending_npi: Mapped[str | None] = mapped_column(String(10))
+    attending_npi: Mapped[str | None] = mapped_column(String)
     billed: Mapped[bool] = mapped_column(default=False)
 
 
@@ -46,19 +46,19 @@ class Submission(IdMixin, Base):
     )
     inbound_file_id: Mapped[int] = mapped_column(Id, ForeignKey("inbound_file.id"))
     seq: Mapped[int]
-    interchange_sender: Mapped[str] = mapped_column(String(15))
-    interchange_receiver: Mapped[str] = mapped_column(String(15))
-    interchange_control: Mapped[str] = mapped_column(String(9))
+    interchange_sender: Mapped[str] = mapped_column(String)
+    interchange_receiver: Mapped[str] = mapped_column(String)
+    interchange_control: Mapped[str] = mapped_column(String)
     is_test: Mapped[bool] = mapped_column(default=False)
-    gs_sender: Mapped[str] = mapped_column(String(15))
-    gs_receiver: Mapped[str] = mapped_column(String(15))
-    gs_control: Mapped[str] = mapped_column(String(9))
+    gs_sender: Mapped[str] = mapped_column(String)
+    gs_receiver: Mapped[str] = mapped_column(String)
+    gs_control: Mapped[str] = mapped_column(String)
     gs_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    st_control: Mapped[str] = mapped_column(String(9))
-    implementation: Mapped[str | None] = mapped_column(String(20))  # GS08 / ST03
-    bht_reference: Mapped[str | None] = mapped_column(String(50))  # BHT03
+    st_control: Mapped[str] = mapped_column(String)
+    implementation: Mapped[str | None] = mapped_column(String)  # GS08 / ST03
+    bht_reference: Mapped[str | None] = mapped_column(String)  # BHT03
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # BHT04, else GS04
-    claim_type: Mapped[str] = mapped_column(String(1))  # P professional | I institutional
+    claim_type: Mapped[str] = mapped_column(String)  # P professional | I institutional
     claim_count: Mapped[int] = mapped_column(default=0)
 
 
@@ -66,8 +66,8 @@ class Claim(IdMixin, CreatedMixin, Base):
     """A claim as KPIs count it: one per patient control number (837 CLM01 = 835 CLP01)."""
 
     __tablename__ = "claim"
-    pcn: Mapped[str] = mapped_column(String(38), unique=True)
-    claim_type: Mapped[str | None] = mapped_column(String(1))
+    pcn: Mapped[str] = mapped_column(String, unique=True)
+    claim_type: Mapped[str | None] = mapped_column(String)
     patient_id: Mapped[int | None] = mapped_column(Id, ForeignKey("patient.id"), index=True)
     encounter_id: Mapped[int | None] = mapped_column(Id, ForeignKey("encounter.id"))
     facility_id: Mapped[int | None] = mapped_column(Id, ForeignKey("facility.id"), index=True)
@@ -87,20 +87,20 @@ class ClaimVersion(IdMixin, Base):
     claim_id: Mapped[int] = mapped_column(Id, ForeignKey("claim.id"), index=True)
     submission_id: Mapped[int] = mapped_column(Id, ForeignKey("submission.id"))
     seq: Mapped[int]
-    frequency_code: Mapped[str] = mapped_column(String(1))
+    frequency_code: Mapped[str] = mapped_column(String)
     replaces_version_id: Mapped[int | None] = mapped_column(Id, ForeignKey("claim_version.id"))
-    original_payer_claim_number: Mapped[str | None] = mapped_column(String(50))  # REF*F8
+    original_payer_claim_number: Mapped[str | None] = mapped_column(String)  # REF*F8
     charge: Mapped[Decimal] = money_column("charge_cents")
-    facility_code: Mapped[str | None] = mapped_column(String(3))  # CLM05-1: POS or bill type
-    billing_npi: Mapped[str | None] = mapped_column(String(10))
-    billing_tax_id: Mapped[str | None] = mapped_column(String(12))
-    pay_to_npi: Mapped[str | None] = mapped_column(String(10))
-    service_facility_npi: Mapped[str | None] = mapped_column(String(10))
+    facility_code: Mapped[str | None] = mapped_column(String)  # CLM05-1: POS or bill type
+    billing_npi: Mapped[str | None] = mapped_column(String)
+    billing_tax_id: Mapped[str | None] = mapped_column(String)
+    pay_to_npi: Mapped[str | None] = mapped_column(String)
+    service_facility_npi: Mapped[str | None] = mapped_column(String)
     facility_id: Mapped[int | None] = mapped_column(Id, ForeignKey("facility.id"))
     payer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("payer.id"))
-    payer_sequence: Mapped[str | None] = mapped_column(String(10))  # primary|secondary|tertiary
+    payer_sequence: Mapped[str | None] = mapped_column(String)  # primary|secondary|tertiary
     patient_id: Mapped[int | None] = mapped_column(Id, ForeignKey("patient.id"))
-    subscriber_relationship: Mapped[str | None] = mapped_column(String(2))
+    subscriber_relationship: Mapped[str | None] = mapped_column(String)
     service_from: Mapped[date | None]
     service_to: Mapped[date | None]
 
@@ -110,10 +110,10 @@ class ClaimLine(IdMixin, Base):
     __table_args__ = (UniqueConstraint("claim_version_id", "line_number"),)
     claim_version_id: Mapped[int] = mapped_column(Id, ForeignKey("claim_version.id"))
     line_number: Mapped[int]
-    procedure_qualifier: Mapped[str | None] = mapped_column(String(2))
-    procedure_code: Mapped[str | None] = mapped_column(String(48))
-    modifiers: Mapped[str | None] = mapped_column(String(20))  # comma-separated, in order
-    revenue_code: Mapped[str | None] = mapped_column(String(4))
+    procedure_qualifier: Mapped[str | None] = mapped_column(String)
+    procedure_code: Mapped[str | None] = mapped_column(String)
+    modifiers: Mapped[str | None] = mapped_column(String)  # comma-separated, in order
+    revenue_code: Mapped[str | None] = mapped_column(String)
     charge: Mapped[Decimal] = money_column("charge_cents")
     units: Mapped[float | None]  # a quantity, not money
     service_date: Mapped[date | None]
@@ -124,9 +124,9 @@ class Diagnosis(IdMixin, Base):
     __table_args__ = (UniqueConstraint("claim_version_id", "seq"),)
     claim_version_id: Mapped[int] = mapped_column(Id, ForeignKey("claim_version.id"))
     seq: Mapped[int]
-    qualifier: Mapped[str] = mapped_column(String(3))  # ABK principal, ABF other, ABJ, APR...
-    code: Mapped[str] = mapped_column(String(8))
-    present_on_admission: Mapped[str | None] = mapped_column(String(1))
+    qualifier: Mapped[str] = mapped_column(String)  # ABK principal, ABF other, ABJ, APR...
+    code: Mapped[str] = mapped_column(String)
+    present_on_admission: Mapped[str | None] = mapped_column(String)
 
 
 class ClaimOtherPayer(IdMixin, Base):
@@ -136,9 +136,9 @@ class ClaimOtherPayer(IdMixin, Base):
     __table_args__ = (UniqueConstraint("claim_version_id", "seq"),)
     claim_version_id: Mapped[int] = mapped_column(Id, ForeignKey("claim_version.id"))
     seq: Mapped[int]
-    payer_sequence: Mapped[str | None] = mapped_column(String(10))
-    payer_name: Mapped[str | None] = mapped_column(String(120))
-    payer_identifier: Mapped[str | None] = mapped_column(String(80))
+    payer_sequence: Mapped[str | None] = mapped_column(String)
+    payer_name: Mapped[str | None] = mapped_column(String)
+    payer_identifier: Mapped[str | None] = mapped_column(String)
     paid: Mapped[Decimal | None] = money_column("paid_cents")
 
 
@@ -153,18 +153,20 @@ class AckSet(IdMixin, Base):
     )
     inbound_file_id: Mapped[int] = mapped_column(Id, ForeignKey("inbound_file.id"))
     seq: Mapped[int]
-    interchange_sender: Mapped[str] = mapped_column(String(15))
-    interchange_receiver: Mapped[str] = mapped_column(String(15))
+    interchange_sender: Mapped[str] = mapped_column(String)
+    interchange_receiver: Mapped[str] = mapped_column(String)
+    gs_sender: Mapped[str | None] = mapped_column(String)  # the 999's GS02
+    gs_receiver: Mapped[str | None] = mapped_column(String)  # the 999's GS03
     is_test: Mapped[bool] = mapped_column(default=False)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the 999's GS04/05
-    ak1_functional_id: Mapped[str | None] = mapped_column(String(2))
-    ak1_group_control: Mapped[str | None] = mapped_column(String(9))
-    ak2_set_id: Mapped[str | None] = mapped_column(String(3))
-    ak2_set_control: Mapped[str | None] = mapped_column(String(9))
-    ik5_code: Mapped[str | None] = mapped_column(String(1))  # A E R M W X
-    ak9_code: Mapped[str | None] = mapped_column(String(1))  # A E P R
+    ak1_functional_id: Mapped[str | None] = mapped_column(String)
+    ak1_group_control: Mapped[str | None] = mapped_column(String)
+    ak2_set_id: Mapped[str | None] = mapped_column(String)
+    ak2_set_control: Mapped[str | None] = mapped_column(String)
+    ik5_code: Mapped[str | None] = mapped_column(String)  # A E R M W X
+    ak9_code: Mapped[str | None] = mapped_column(String)  # A E P R
     # pending (no 837 found yet) | linked | ambiguous (several candidates: a warning, no pick)
-    link_status: Mapped[str] = mapped_column(String(12), default="pending")
+    link_status: Mapped[str] = mapped_column(String, default="pending")
 
 
 class AckLink(Base):
@@ -186,13 +188,13 @@ class AckError(IdMixin, Base):
     __table_args__ = (UniqueConstraint("ack_set_id", "seq"),)
     ack_set_id: Mapped[int] = mapped_column(Id, ForeignKey("ack_set.id"))
     seq: Mapped[int]
-    segment_id: Mapped[str | None] = mapped_column(String(3))
+    segment_id: Mapped[str | None] = mapped_column(String)
     segment_position: Mapped[int | None]
-    loop_id: Mapped[str | None] = mapped_column(String(6))
-    segment_error_code: Mapped[str | None] = mapped_column(String(3))
-    element_position: Mapped[str | None] = mapped_column(String(10))
-    element_reference: Mapped[str | None] = mapped_column(String(10))
-    element_error_code: Mapped[str | None] = mapped_column(String(3))
+    loop_id: Mapped[str | None] = mapped_column(String)
+    segment_error_code: Mapped[str | None] = mapped_column(String)
+    element_position: Mapped[str | None] = mapped_column(String)
+    element_reference: Mapped[str | None] = mapped_column(String)
+    element_error_code: Mapped[str | None] = mapped_column(String)
     bad_data: Mapped[str | None] = mapped_column(Text)
     context: Mapped[str | None] = mapped_column(Text)
 
@@ -209,18 +211,20 @@ class ClaimStatus(IdMixin, Base):
     inbound_file_id: Mapped[int] = mapped_column(Id, ForeignKey("inbound_file.id"))
     seq: Mapped[int]
     is_test: Mapped[bool] = mapped_column(default=False)
-    hl_id: Mapped[str] = mapped_column(String(12))
-    hl_parent_id: Mapped[str | None] = mapped_column(String(12))
-    hl_level: Mapped[str] = mapped_column(String(2))  # 20 | 21 | 19 | PT
-    entity_identifier: Mapped[str | None] = mapped_column(String(80))
-    trn_reference: Mapped[str | None] = mapped_column(String(50))  # TRN02
-    pcn: Mapped[str | None] = mapped_column(String(38))  # TRN02 at claim level
-    payer_claim_number: Mapped[str | None] = mapped_column(String(50))  # REF*1K
-    status_category: Mapped[str | None] = mapped_column(String(3))  # STC01-1
-    status_code: Mapped[str | None] = mapped_column(String(5))  # STC01-2
-    entity_code: Mapped[str | None] = mapped_column(String(3))  # STC01-3
+    hl_id: Mapped[str] = mapped_column(String)
+    hl_parent_id: Mapped[str | None] = mapped_column(String)
+    hl_level: Mapped[str] = mapped_column(String)  # 20 | 21 | 19 | PT
+    entity_identifier: Mapped[str | None] = mapped_column(String)
+    trn_reference: Mapped[str | None] = mapped_column(String)  # TRN02
+    # TRN02 of the receiver-level (21) HL above: the 837's BHT03, naming the submission.
+    batch_reference: Mapped[str | None] = mapped_column(String)
+    pcn: Mapped[str | None] = mapped_column(String)  # TRN02 at claim level
+    payer_claim_number: Mapped[str | None] = mapped_column(String)  # REF*1K
+    status_category: Mapped[str | None] = mapped_column(String)  # STC01-1
+    status_code: Mapped[str | None] = mapped_column(String)  # STC01-2
+    entity_code: Mapped[str | None] = mapped_column(String)  # STC01-3
     status_date: Mapped[date | None]  # STC02
-    action_code: Mapped[str | None] = mapped_column(String(2))  # STC03
+    action_code: Mapped[str | None] = mapped_column(String)  # STC03
     amount: Mapped[Decimal | None] = money_column("amount_cents")  # STC04
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Claim-level rows: a rejection (A3, A4, A6, A7, A8) at a level above this claim in the

@@ -16,12 +16,12 @@ from rcmwatch.store.types import Id, UTCDateTime
 class Receivable(IdMixin, SourceKeyMixin, Base):
     __tablename__ = "receivable"
     __table_args__ = (UniqueConstraint("source", "source_key"), Index(None, "pcn"))
-    pcn: Mapped[str | None] = mapped_column(String(38))
+    pcn: Mapped[str | None] = mapped_column(String)
     claim_id: Mapped[int | None] = mapped_column(Id, ForeignKey("claim.id"))
     facility_id: Mapped[int | None] = mapped_column(Id, ForeignKey("facility.id"))
     payer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("payer.id"))
     patient_id: Mapped[int | None] = mapped_column(Id, ForeignKey("patient.id"))
-    kind: Mapped[str] = mapped_column(String(10))  # insurance | patient
+    kind: Mapped[str] = mapped_column(String)  # insurance | patient
     service_date: Mapped[date | None]
     opened_on: Mapped[date | None]
     balance: Mapped[Decimal] = money_column("balance_cents")
@@ -35,29 +35,29 @@ class Posting(IdMixin, SourceKeyMixin, Base):
         Index(None, "posted_at"),
         Index(None, "pcn"),
     )
-    pcn: Mapped[str | None] = mapped_column(String(38))
+    pcn: Mapped[str | None] = mapped_column(String)
     claim_id: Mapped[int | None] = mapped_column(Id, ForeignKey("claim.id"))
     claim_payment_id: Mapped[int | None] = mapped_column(Id, ForeignKey("claim_payment.id"))
-    remit_trace_number: Mapped[str | None] = mapped_column(String(50))
+    remit_trace_number: Mapped[str | None] = mapped_column(String)
     payer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("payer.id"))
     facility_id: Mapped[int | None] = mapped_column(Id, ForeignKey("facility.id"))
-    kind: Mapped[str] = mapped_column(String(12))  # payment | adjustment | reversal
+    kind: Mapped[str] = mapped_column(String)  # payment | adjustment | reversal
     amount: Mapped[Decimal] = money_column("amount_cents")
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     is_manual: Mapped[bool] = mapped_column(default=False)
-    posted_by: Mapped[str | None] = mapped_column(String(120))
+    posted_by: Mapped[str | None] = mapped_column(String)
 
 
 class WriteOff(IdMixin, SourceKeyMixin, Base):
     __tablename__ = "write_off"
     __table_args__ = (UniqueConstraint("source", "source_key"), Index(None, "posted_at"))
-    pcn: Mapped[str | None] = mapped_column(String(38))
+    pcn: Mapped[str | None] = mapped_column(String)
     claim_id: Mapped[int | None] = mapped_column(Id, ForeignKey("claim.id"))
     facility_id: Mapped[int | None] = mapped_column(Id, ForeignKey("facility.id"))
     payer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("payer.id"))
     # denial | bad_debt | small_balance | administrative | charity | other
-    reason: Mapped[str] = mapped_column(String(20))
-    carc: Mapped[str | None] = mapped_column(String(5))
+    reason: Mapped[str] = mapped_column(String)
+    carc: Mapped[str | None] = mapped_column(String)
     amount: Mapped[Decimal] = money_column("amount_cents")
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -65,12 +65,12 @@ class WriteOff(IdMixin, SourceKeyMixin, Base):
 class Payment(IdMixin, SourceKeyMixin, Base):
     __tablename__ = "payment"
     __table_args__ = (UniqueConstraint("source", "source_key"), Index(None, "posted_at"))
-    pcn: Mapped[str | None] = mapped_column(String(38))
+    pcn: Mapped[str | None] = mapped_column(String)
     claim_id: Mapped[int | None] = mapped_column(Id, ForeignKey("claim.id"))
     facility_id: Mapped[int | None] = mapped_column(Id, ForeignKey("facility.id"))
     payer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("payer.id"))
-    payer_type: Mapped[str] = mapped_column(String(10))  # payer | patient
-    method: Mapped[str | None] = mapped_column(String(20))
+    payer_type: Mapped[str] = mapped_column(String)  # payer | patient
+    method: Mapped[str | None] = mapped_column(String)
     amount: Mapped[Decimal] = money_column("amount_cents")
     received_on: Mapped[date | None]
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)

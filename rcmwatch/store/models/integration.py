@@ -17,16 +17,16 @@ FILE_STATUSES = ("landed", "ingested", "quarantined")
 
 class InboundFile(IdMixin, Base):
     __tablename__ = "inbound_file"
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String, unique=True)
     path: Mapped[str] = mapped_column(Text)
     size_bytes: Mapped[int]
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    source: Mapped[str] = mapped_column(String(40), default="cli")
+    source: Mapped[str] = mapped_column(String, default="cli")
     # Raw bytes when kept in the store; else `path` + `sha256` identify the kept copy.
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
-    status: Mapped[str] = mapped_column(String(20), default="landed")
+    status: Mapped[str] = mapped_column(String, default="landed")
     quarantine_reason: Mapped[str | None] = mapped_column(Text)
-    file_kind: Mapped[str | None] = mapped_column(String(20))  # 835 | 837 | 999 | 277 | mixed
+    file_kind: Mapped[str | None] = mapped_column(String)  # 835 | 837 | 999 | 277 | mixed
     parsed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_test: Mapped[bool] = mapped_column(default=False)
     warnings: Mapped[list | None] = mapped_column(Json)
@@ -43,14 +43,14 @@ class Interchange(IdMixin, Base):
     )
     inbound_file_id: Mapped[int] = mapped_column(Id, ForeignKey("inbound_file.id"))
     seq: Mapped[int]
-    sender_qualifier: Mapped[str] = mapped_column(String(2))
-    sender_id: Mapped[str] = mapped_column(String(15))
-    receiver_qualifier: Mapped[str] = mapped_column(String(2))
-    receiver_id: Mapped[str] = mapped_column(String(15))
-    control_number: Mapped[str] = mapped_column(String(9))
+    sender_qualifier: Mapped[str] = mapped_column(String)
+    sender_id: Mapped[str] = mapped_column(String)
+    receiver_qualifier: Mapped[str] = mapped_column(String)
+    receiver_id: Mapped[str] = mapped_column(String)
+    control_number: Mapped[str] = mapped_column(String)
     interchange_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    usage: Mapped[str] = mapped_column(String(1))  # P production | T test
-    version: Mapped[str] = mapped_column(String(5))
+    usage: Mapped[str] = mapped_column(String)  # P production | T test
+    version: Mapped[str] = mapped_column(String)
 
 
 class InterfaceMessage(IdMixin, SourceKeyMixin, Base):
@@ -62,18 +62,18 @@ class InterfaceMessage(IdMixin, SourceKeyMixin, Base):
         Index(None, "interface", "created_at"),
         Index(None, "status", "created_at"),
     )
-    interface: Mapped[str] = mapped_column(String(80))
-    queue: Mapped[str | None] = mapped_column(String(120))
-    exchange: Mapped[str | None] = mapped_column(String(120))
-    routing_key: Mapped[str | None] = mapped_column(String(200))
-    message_id: Mapped[str | None] = mapped_column(String(120))
+    interface: Mapped[str] = mapped_column(String)
+    queue: Mapped[str | None] = mapped_column(String)
+    exchange: Mapped[str | None] = mapped_column(String)
+    routing_key: Mapped[str | None] = mapped_column(String)
+    message_id: Mapped[str | None] = mapped_column(String)
     # received | processed | failed | retrying | dead_lettered
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String)
     error: Mapped[str | None] = mapped_column(Text)
-    error_signature: Mapped[str | None] = mapped_column(String(200))
+    error_signature: Mapped[str | None] = mapped_column(String)
     attempts: Mapped[int] = mapped_column(default=0)
-    subject_type: Mapped[str | None] = mapped_column(String(30))
-    subject_key: Mapped[str | None] = mapped_column(String(120))
+    subject_type: Mapped[str | None] = mapped_column(String)
+    subject_key: Mapped[str | None] = mapped_column(String)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -86,7 +86,7 @@ class IngestWarning(IdMixin, CreatedMixin, Base):
     __tablename__ = "ingest_warning"
     __table_args__ = (Index(None, "code", "created_at"),)
     inbound_file_id: Mapped[int | None] = mapped_column(Id, ForeignKey("inbound_file.id"))
-    code: Mapped[str] = mapped_column(String(40))
-    subject_type: Mapped[str | None] = mapped_column(String(30))
-    subject_key: Mapped[str | None] = mapped_column(String(120))
+    code: Mapped[str] = mapped_column(String)
+    subject_type: Mapped[str | None] = mapped_column(String)
+    subject_key: Mapped[str | None] = mapped_column(String)
     message: Mapped[str] = mapped_column(Text)

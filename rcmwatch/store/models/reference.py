@@ -18,9 +18,9 @@ PAYER_CLASSES = ("medicare", "medicaid", "commercial", "self_pay", "other")
 
 class Facility(IdMixin, CreatedMixin, Base):
     __tablename__ = "facility"
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20), default="other")
+    code: Mapped[str] = mapped_column(String, unique=True)
+    name: Mapped[str] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(String, default="other")
     go_live_date: Mapped[date | None]
 
 
@@ -28,21 +28,21 @@ class FacilityNpi(Base):
     """NPI → facility (KPI.md: a claim's facility is its service facility, else billing NPI)."""
 
     __tablename__ = "facility_npi"
-    npi: Mapped[str] = mapped_column(String(10), primary_key=True)
+    npi: Mapped[str] = mapped_column(String, primary_key=True)
     facility_id: Mapped[int] = mapped_column(Id, ForeignKey("facility.id"), index=True)
-    role: Mapped[str] = mapped_column(String(20), default="any")
+    role: Mapped[str] = mapped_column(String, default="any")
 
 
 class Payer(IdMixin, CreatedMixin, Base):
     __tablename__ = "payer"
-    code: Mapped[str] = mapped_column(String(60), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    payer_class: Mapped[str] = mapped_column(String(20), default="other")
+    code: Mapped[str] = mapped_column(String, unique=True)
+    name: Mapped[str] = mapped_column(String)
+    payer_class: Mapped[str] = mapped_column(String, default="other")
     timely_filing_days: Mapped[int | None]
     appeal_limit_days: Mapped[int | None]
     # seed | ingest | collector | import: ingest adds unknown payer ids instead of dropping them,
     # and `payer_not_in_table` lists those until someone maps them.
-    origin: Mapped[str] = mapped_column(String(20), default="seed")
+    origin: Mapped[str] = mapped_column(String, default="seed")
     needs_mapping: Mapped[bool] = mapped_column(default=False)
 
 
@@ -52,8 +52,8 @@ class PayerIdentifier(IdMixin, Base):
     __tablename__ = "payer_identifier"
     __table_args__ = (UniqueConstraint("kind", "value"),)
     payer_id: Mapped[int] = mapped_column(Id, ForeignKey("payer.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))
-    value: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String)
+    value: Mapped[str] = mapped_column(String)
 
 
 class FeeScheduleEntry(IdMixin, Base):
@@ -71,9 +71,9 @@ class FeeScheduleEntry(IdMixin, Base):
         ),
     )
     payer_id: Mapped[int] = mapped_column(Id, ForeignKey("payer.id"))
-    code_system: Mapped[str] = mapped_column(String(10))  # CPT | HCPCS | REV
-    code: Mapped[str] = mapped_column(String(20))
-    modifier: Mapped[str] = mapped_column(String(20), default="")
+    code_system: Mapped[str] = mapped_column(String)  # CPT | HCPCS | REV
+    code: Mapped[str] = mapped_column(String)
+    modifier: Mapped[str] = mapped_column(String, default="")
     expected_allowed: Mapped[Decimal] = money_column("expected_allowed_cents")
     effective_from: Mapped[date]
     effective_to: Mapped[date | None]
@@ -81,23 +81,23 @@ class FeeScheduleEntry(IdMixin, Base):
 
 class AppUser(IdMixin, CreatedMixin, Base):
     __tablename__ = "app_user"
-    username: Mapped[str] = mapped_column(String(120), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str | None] = mapped_column(String(255))
+    username: Mapped[str] = mapped_column(String, unique=True)
+    display_name: Mapped[str] = mapped_column(String)
+    password_hash: Mapped[str | None] = mapped_column(String)
     active: Mapped[bool] = mapped_column(default=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
 
 
 class Role(Base):
     __tablename__ = "role"
-    name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    description: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String, primary_key=True)
+    description: Mapped[str] = mapped_column(String)
 
 
 class UserRole(Base):
     __tablename__ = "user_role"
     user_id: Mapped[int] = mapped_column(Id, ForeignKey("app_user.id"), primary_key=True)
-    role_name: Mapped[str] = mapped_column(String(40), ForeignKey("role.name"), primary_key=True)
+    role_name: Mapped[str] = mapped_column(String, ForeignKey("role.name"), primary_key=True)
 
 
 class UserFacility(Base):

@@ -26,47 +26,47 @@ class WorkItem(IdMixin, SourceKeyMixin, Base):
         Index(None, "status", "due_at"),
         Index(None, "subject_type", "subject_key"),
     )
-    type: Mapped[str] = mapped_column(String(60))
-    stage: Mapped[str] = mapped_column(String(20))
-    exception_type: Mapped[str | None] = mapped_column(String(60))
-    subject_type: Mapped[str] = mapped_column(String(30))
-    subject_key: Mapped[str] = mapped_column(String(120))
+    type: Mapped[str] = mapped_column(String)
+    stage: Mapped[str] = mapped_column(String)
+    exception_type: Mapped[str | None] = mapped_column(String)
+    subject_type: Mapped[str] = mapped_column(String)
+    subject_key: Mapped[str] = mapped_column(String)
     facility_id: Mapped[int | None] = mapped_column(Id, ForeignKey("facility.id"))
     payer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("payer.id"))
     amount: Mapped[Decimal | None] = money_column("amount_cents")
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    assignee: Mapped[str | None] = mapped_column(String(120))
-    status: Mapped[str] = mapped_column(String(12), default="open")
+    assignee: Mapped[str | None] = mapped_column(String)
+    status: Mapped[str] = mapped_column(String, default="open")
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    resolved_by: Mapped[str | None] = mapped_column(String(120))
+    resolved_by: Mapped[str | None] = mapped_column(String)
     resolved_by_person: Mapped[bool | None]
-    resolution: Mapped[str | None] = mapped_column(String(60))
-    check_id: Mapped[str | None] = mapped_column(String(60))
+    resolution: Mapped[str | None] = mapped_column(String)
+    check_id: Mapped[str | None] = mapped_column(String)
 
 
 class AutomatedDecision(IdMixin, SourceKeyMixin, Base):
     __tablename__ = "automated_decision"
     __table_args__ = (UniqueConstraint("source", "source_key"), Index(None, "decided_at"))
-    decider_kind: Mapped[str] = mapped_column(String(10))  # rule | model
-    decider_id: Mapped[str] = mapped_column(String(80))
-    decider_version: Mapped[str] = mapped_column(String(40))
-    subject_type: Mapped[str] = mapped_column(String(30))
-    subject_key: Mapped[str] = mapped_column(String(120))
-    decision: Mapped[str] = mapped_column(String(80))
+    decider_kind: Mapped[str] = mapped_column(String)  # rule | model
+    decider_id: Mapped[str] = mapped_column(String)
+    decider_version: Mapped[str] = mapped_column(String)
+    subject_type: Mapped[str] = mapped_column(String)
+    subject_key: Mapped[str] = mapped_column(String)
+    decision: Mapped[str] = mapped_column(String)
     confidence: Mapped[float | None]
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
     facility_id: Mapped[int | None] = mapped_column(Id, ForeignKey("facility.id"))
-    exception_type: Mapped[str | None] = mapped_column(String(60))
+    exception_type: Mapped[str | None] = mapped_column(String)
 
 
 class Override(IdMixin, SourceKeyMixin, Base):
     __tablename__ = "override"
     __table_args__ = (UniqueConstraint("source", "source_key"), Index(None, "overridden_at"))
     decision_id: Mapped[int] = mapped_column(Id, ForeignKey("automated_decision.id"), index=True)
-    user_name: Mapped[str] = mapped_column(String(120))
-    new_outcome: Mapped[str] = mapped_column(String(80))
-    reason_code: Mapped[str] = mapped_column(String(40))
+    user_name: Mapped[str] = mapped_column(String)
+    new_outcome: Mapped[str] = mapped_column(String)
+    reason_code: Mapped[str] = mapped_column(String)
     overridden_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -76,12 +76,12 @@ class GovernedVersion(IdMixin, CreatedMixin, Base):
 
     __tablename__ = "governed_version"
     __table_args__ = (UniqueConstraint("kind", "name", "version"),)
-    kind: Mapped[str] = mapped_column(String(12))  # rule | model | carc_map
-    name: Mapped[str] = mapped_column(String(80))
-    version: Mapped[str] = mapped_column(String(40))
-    content_hash: Mapped[str] = mapped_column(String(64))
-    author: Mapped[str] = mapped_column(String(120))
-    approver: Mapped[str | None] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String)  # rule | model | carc_map
+    name: Mapped[str] = mapped_column(String)
+    version: Mapped[str] = mapped_column(String)
+    content_hash: Mapped[str] = mapped_column(String)
+    author: Mapped[str] = mapped_column(String)
+    approver: Mapped[str | None] = mapped_column(String)
     effective_from: Mapped[datetime] = mapped_column(UTCDateTime)
     notes: Mapped[str | None] = mapped_column(Text)
 
@@ -92,5 +92,5 @@ class CarcCategory(IdMixin, Base):
     __tablename__ = "carc_category"
     __table_args__ = (UniqueConstraint("version_id", "carc"),)
     version_id: Mapped[int] = mapped_column(Id, ForeignKey("governed_version.id"))
-    carc: Mapped[str] = mapped_column(String(5))
-    category: Mapped[str] = mapped_column(String(30))
+    carc: Mapped[str] = mapped_column(String)
+    category: Mapped[str] = mapped_column(String)

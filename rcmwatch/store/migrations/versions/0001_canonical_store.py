@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 07:18:01.911972
+Create Date: 2026-11-27 08:48:15.525599
 """
 
 from __future__ import annotations
@@ -56,9 +56,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "app_user",
-        sa.Column("username", sa.String(length=120), nullable=False),
-        sa.Column("display_name", sa.String(length=200), nullable=False),
-        sa.Column("password_hash", sa.String(length=255), nullable=True),
+        sa.Column("username", sa.String(), nullable=False),
+        sa.Column("display_name", sa.String(), nullable=False),
+        sa.Column("password_hash", sa.String(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("is_demo", sa.Boolean(), nullable=False),
         sa.Column(
@@ -128,6 +128,42 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "collector_quarantine",
+        sa.Column("source", sa.String(length=60), nullable=False),
+        sa.Column("stream", sa.String(length=60), nullable=False),
+        sa.Column("source_key", sa.String(length=200), nullable=True),
+        sa.Column("row_hash", sa.String(length=64), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column(
+            "row",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("run_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("quarantined_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_collector_quarantine")),
+        sa.UniqueConstraint(
+            "source",
+            "stream",
+            "row_hash",
+            name=op.f("uq_collector_quarantine_source_stream_row_hash"),
+        ),
+    )
+    with op.batch_alter_table("collector_quarantine", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_collector_quarantine_source_resolved_at"),
+            ["source", "resolved_at"],
+            unique=False,
+        )
+
+    op.create_table(
         "collector_run",
         sa.Column("source", sa.String(length=60), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
@@ -172,9 +208,9 @@ def upgrade() -> None:
 
     op.create_table(
         "facility",
-        sa.Column("code", sa.String(length=40), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("code", sa.String(), nullable=False),
+        sa.Column("name", sa.String(), nullable=False),
+        sa.Column("kind", sa.String(), nullable=False),
         sa.Column("go_live_date", sa.Date(), nullable=True),
         sa.Column(
             "id",
@@ -193,12 +229,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "governed_version",
-        sa.Column("kind", sa.String(length=12), nullable=False),
-        sa.Column("name", sa.String(length=80), nullable=False),
-        sa.Column("version", sa.String(length=40), nullable=False),
-        sa.Column("content_hash", sa.String(length=64), nullable=False),
-        sa.Column("author", sa.String(length=120), nullable=False),
-        sa.Column("approver", sa.String(length=120), nullable=True),
+        sa.Column("kind", sa.String(), nullable=False),
+        sa.Column("name", sa.String(), nullable=False),
+        sa.Column("version", sa.String(), nullable=False),
+        sa.Column("content_hash", sa.String(), nullable=False),
+        sa.Column("author", sa.String(), nullable=False),
+        sa.Column("approver", sa.String(), nullable=True),
         sa.Column("effective_from", sa.DateTime(timezone=True), nullable=False),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column(
@@ -220,15 +256,15 @@ def upgrade() -> None:
     )
     op.create_table(
         "inbound_file",
-        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("sha256", sa.String(), nullable=False),
         sa.Column("path", sa.Text(), nullable=False),
         sa.Column("size_bytes", sa.Integer(), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("source", sa.String(), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=True),
-        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("status", sa.String(), nullable=False),
         sa.Column("quarantine_reason", sa.Text(), nullable=True),
-        sa.Column("file_kind", sa.String(length=20), nullable=True),
+        sa.Column("file_kind", sa.String(), nullable=True),
         sa.Column("parsed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("is_test", sa.Boolean(), nullable=False),
         sa.Column(
@@ -252,17 +288,17 @@ def upgrade() -> None:
 
     op.create_table(
         "interface_message",
-        sa.Column("interface", sa.String(length=80), nullable=False),
-        sa.Column("queue", sa.String(length=120), nullable=True),
-        sa.Column("exchange", sa.String(length=120), nullable=True),
-        sa.Column("routing_key", sa.String(length=200), nullable=True),
-        sa.Column("message_id", sa.String(length=120), nullable=True),
-        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("interface", sa.String(), nullable=False),
+        sa.Column("queue", sa.String(), nullable=True),
+        sa.Column("exchange", sa.String(), nullable=True),
+        sa.Column("routing_key", sa.String(), nullable=True),
+        sa.Column("message_id", sa.String(), nullable=True),
+        sa.Column("status", sa.String(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("error_signature", sa.String(length=200), nullable=True),
+        sa.Column("error_signature", sa.String(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("subject_type", sa.String(length=30), nullable=True),
-        sa.Column("subject_key", sa.String(length=120), nullable=True),
+        sa.Column("subject_type", sa.String(), nullable=True),
+        sa.Column("subject_key", sa.String(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
@@ -342,6 +378,21 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "metric_invalidation",
+        sa.Column("family", sa.String(length=20), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("marked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_metric_invalidation")),
+        sa.UniqueConstraint("family", "day", name=op.f("uq_metric_invalidation_family_day")),
+    )
+    op.create_table(
         "metric_snapshot",
         sa.Column("kpi", sa.String(length=60), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
@@ -382,9 +433,9 @@ def upgrade() -> None:
 
     op.create_table(
         "patient",
-        sa.Column("patient_key", sa.String(length=64), nullable=False),
-        sa.Column("key_kind", sa.String(length=20), nullable=False),
-        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("patient_key", sa.String(), nullable=False),
+        sa.Column("key_kind", sa.String(), nullable=False),
+        sa.Column("source", sa.String(), nullable=False),
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -402,12 +453,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "payer",
-        sa.Column("code", sa.String(length=60), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("payer_class", sa.String(length=20), nullable=False),
+        sa.Column("code", sa.String(), nullable=False),
+        sa.Column("name", sa.String(), nullable=False),
+        sa.Column("payer_class", sa.String(), nullable=False),
         sa.Column("timely_filing_days", sa.Integer(), nullable=True),
         sa.Column("appeal_limit_days", sa.Integer(), nullable=True),
-        sa.Column("origin", sa.String(length=20), nullable=False),
+        sa.Column("origin", sa.String(), nullable=False),
         sa.Column("needs_mapping", sa.Boolean(), nullable=False),
         sa.Column(
             "id",
@@ -425,9 +476,40 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_payer_code")),
     )
     op.create_table(
+        "queue_sample",
+        sa.Column("source", sa.String(length=60), nullable=False),
+        sa.Column("vhost", sa.String(length=120), nullable=False),
+        sa.Column("queue", sa.String(length=200), nullable=False),
+        sa.Column("sampled_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("is_dead_letter", sa.Boolean(), nullable=False),
+        sa.Column("messages", sa.Integer(), nullable=False),
+        sa.Column("messages_ready", sa.Integer(), nullable=True),
+        sa.Column("messages_unacked", sa.Integer(), nullable=True),
+        sa.Column("consumers", sa.Integer(), nullable=True),
+        sa.Column("publish_rate", sa.Double(), nullable=True),
+        sa.Column("deliver_rate", sa.Double(), nullable=True),
+        sa.Column("oldest_message_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("via", sa.String(length=12), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_queue_sample")),
+    )
+    with op.batch_alter_table("queue_sample", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_queue_sample_queue_sampled_at"), ["queue", "sampled_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_queue_sample_source_sampled_at"), ["source", "sampled_at"], unique=False
+        )
+
+    op.create_table(
         "role",
-        sa.Column("name", sa.String(length=40), nullable=False),
-        sa.Column("description", sa.String(length=300), nullable=False),
+        sa.Column("name", sa.String(), nullable=False),
+        sa.Column("description", sa.String(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_role")),
     )
     op.create_table(
@@ -437,6 +519,25 @@ def upgrade() -> None:
         sa.Column("acquired_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_scheduler_lock")),
+    )
+    op.create_table(
+        "source_cursor",
+        sa.Column("source", sa.String(length=60), nullable=False),
+        sa.Column("stream", sa.String(length=60), nullable=False),
+        sa.Column("watermark", sa.Text(), nullable=True),
+        sa.Column("last_full_scan_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("source", "stream", name=op.f("pk_source_cursor")),
+    )
+    op.create_table(
+        "source_snapshot_row",
+        sa.Column("source", sa.String(length=60), nullable=False),
+        sa.Column("stream", sa.String(length=60), nullable=False),
+        sa.Column("source_key", sa.String(length=200), nullable=False),
+        sa.Column("row_hash", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "source", "stream", "source_key", name=op.f("pk_source_snapshot_row")
+        ),
     )
     op.create_table(
         "source_state",
@@ -458,17 +559,19 @@ def upgrade() -> None:
             "inbound_file_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("interchange_sender", sa.String(length=15), nullable=False),
-        sa.Column("interchange_receiver", sa.String(length=15), nullable=False),
+        sa.Column("interchange_sender", sa.String(), nullable=False),
+        sa.Column("interchange_receiver", sa.String(), nullable=False),
+        sa.Column("gs_sender", sa.String(), nullable=True),
+        sa.Column("gs_receiver", sa.String(), nullable=True),
         sa.Column("is_test", sa.Boolean(), nullable=False),
         sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("ak1_functional_id", sa.String(length=2), nullable=True),
-        sa.Column("ak1_group_control", sa.String(length=9), nullable=True),
-        sa.Column("ak2_set_id", sa.String(length=3), nullable=True),
-        sa.Column("ak2_set_control", sa.String(length=9), nullable=True),
-        sa.Column("ik5_code", sa.String(length=1), nullable=True),
-        sa.Column("ak9_code", sa.String(length=1), nullable=True),
-        sa.Column("link_status", sa.String(length=12), nullable=False),
+        sa.Column("ak1_functional_id", sa.String(), nullable=True),
+        sa.Column("ak1_group_control", sa.String(), nullable=True),
+        sa.Column("ak2_set_id", sa.String(), nullable=True),
+        sa.Column("ak2_set_control", sa.String(), nullable=True),
+        sa.Column("ik5_code", sa.String(), nullable=True),
+        sa.Column("ak9_code", sa.String(), nullable=True),
+        sa.Column("link_status", sa.String(), nullable=False),
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -492,18 +595,18 @@ def upgrade() -> None:
 
     op.create_table(
         "automated_decision",
-        sa.Column("decider_kind", sa.String(length=10), nullable=False),
-        sa.Column("decider_id", sa.String(length=80), nullable=False),
-        sa.Column("decider_version", sa.String(length=40), nullable=False),
-        sa.Column("subject_type", sa.String(length=30), nullable=False),
-        sa.Column("subject_key", sa.String(length=120), nullable=False),
-        sa.Column("decision", sa.String(length=80), nullable=False),
+        sa.Column("decider_kind", sa.String(), nullable=False),
+        sa.Column("decider_id", sa.String(), nullable=False),
+        sa.Column("decider_version", sa.String(), nullable=False),
+        sa.Column("subject_type", sa.String(), nullable=False),
+        sa.Column("subject_key", sa.String(), nullable=False),
+        sa.Column("decision", sa.String(), nullable=False),
         sa.Column("confidence", sa.Double(), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
             "facility_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
-        sa.Column("exception_type", sa.String(length=60), nullable=True),
+        sa.Column("exception_type", sa.String(), nullable=True),
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -533,8 +636,8 @@ def upgrade() -> None:
         sa.Column(
             "version_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
-        sa.Column("carc", sa.String(length=5), nullable=False),
-        sa.Column("category", sa.String(length=30), nullable=False),
+        sa.Column("carc", sa.String(), nullable=False),
+        sa.Column("category", sa.String(), nullable=False),
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -581,18 +684,18 @@ def upgrade() -> None:
 
     op.create_table(
         "encounter",
-        sa.Column("source", sa.String(length=40), nullable=False),
-        sa.Column("source_key", sa.String(length=120), nullable=False),
+        sa.Column("source", sa.String(), nullable=False),
+        sa.Column("source_key", sa.String(), nullable=False),
         sa.Column(
             "patient_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
         sa.Column(
             "facility_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
-        sa.Column("encounter_class", sa.String(length=40), nullable=True),
+        sa.Column("encounter_class", sa.String(), nullable=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("attending_npi", sa.String(length=10), nullable=True),
+        sa.Column("attending_npi", sa.String(), nullable=True),
         sa.Column("billed", sa.Boolean(), nullable=False),
         sa.Column(
             "id",
@@ -614,11 +717,11 @@ def upgrade() -> None:
 
     op.create_table(
         "facility_npi",
-        sa.Column("npi", sa.String(length=10), nullable=False),
+        sa.Column("npi", sa.String(), nullable=False),
         sa.Column(
             "facility_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
-        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("role", sa.String(), nullable=False),
         sa.ForeignKeyConstraint(
             ["facility_id"], ["facility.id"], name=op.f("fk_facility_npi_facility_id_facility")
         ),
@@ -632,9 +735,9 @@ def upgrade() -> None:
     op.create_table(
         "fee_schedule_entry",
         sa.Column("payer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("code_system", sa.String(length=10), nullable=False),
-        sa.Column("code", sa.String(length=20), nullable=False),
-        sa.Column("modifier", sa.String(length=20), nullable=False),
+        sa.Column("code_system", sa.String(), nullable=False),
+        sa.Column("code", sa.String(), nullable=False),
+        sa.Column("modifier", sa.String(), nullable=False),
         sa.Column("expected_allowed_cents", sa.BigInteger(), nullable=False),
         sa.Column("effective_from", sa.Date(), nullable=False),
         sa.Column("effective_to", sa.Date(), nullable=True),
@@ -659,11 +762,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "guarantor",
-        sa.Column("guarantor_key", sa.String(length=64), nullable=False),
+        sa.Column("guarantor_key", sa.String(), nullable=False),
         sa.Column(
             "patient_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
-        sa.Column("relationship", sa.String(length=20), nullable=False),
+        sa.Column("relationship", sa.String(), nullable=False),
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -690,9 +793,9 @@ def upgrade() -> None:
         sa.Column(
             "inbound_file_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
-        sa.Column("code", sa.String(length=40), nullable=False),
-        sa.Column("subject_type", sa.String(length=30), nullable=True),
-        sa.Column("subject_key", sa.String(length=120), nullable=True),
+        sa.Column("code", sa.String(), nullable=False),
+        sa.Column("subject_type", sa.String(), nullable=True),
+        sa.Column("subject_key", sa.String(), nullable=True),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column(
             "id",
@@ -724,14 +827,14 @@ def upgrade() -> None:
             "inbound_file_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("sender_qualifier", sa.String(length=2), nullable=False),
-        sa.Column("sender_id", sa.String(length=15), nullable=False),
-        sa.Column("receiver_qualifier", sa.String(length=2), nullable=False),
-        sa.Column("receiver_id", sa.String(length=15), nullable=False),
-        sa.Column("control_number", sa.String(length=9), nullable=False),
+        sa.Column("sender_qualifier", sa.String(), nullable=False),
+        sa.Column("sender_id", sa.String(), nullable=False),
+        sa.Column("receiver_qualifier", sa.String(), nullable=False),
+        sa.Column("receiver_id", sa.String(), nullable=False),
+        sa.Column("control_number", sa.String(), nullable=False),
         sa.Column("interchange_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("usage", sa.String(length=1), nullable=False),
-        sa.Column("version", sa.String(length=5), nullable=False),
+        sa.Column("usage", sa.String(), nullable=False),
+        sa.Column("version", sa.String(), nullable=False),
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -760,20 +863,20 @@ def upgrade() -> None:
         sa.Column(
             "patient_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
-        sa.Column("mrn", sa.String(length=40), nullable=True),
-        sa.Column("member_id", sa.String(length=80), nullable=True),
+        sa.Column("mrn", sa.String(), nullable=True),
+        sa.Column("member_id", sa.String(), nullable=True),
         sa.Column(
             "member_payer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
-        sa.Column("last_name", sa.String(length=120), nullable=True),
-        sa.Column("first_name", sa.String(length=120), nullable=True),
-        sa.Column("middle_name", sa.String(length=120), nullable=True),
+        sa.Column("last_name", sa.String(), nullable=True),
+        sa.Column("first_name", sa.String(), nullable=True),
+        sa.Column("middle_name", sa.String(), nullable=True),
         sa.Column("birth_date", sa.Date(), nullable=True),
-        sa.Column("sex", sa.String(length=1), nullable=True),
-        sa.Column("address_line", sa.String(length=200), nullable=True),
-        sa.Column("city", sa.String(length=120), nullable=True),
-        sa.Column("state", sa.String(length=2), nullable=True),
-        sa.Column("postal_code", sa.String(length=15), nullable=True),
+        sa.Column("sex", sa.String(), nullable=True),
+        sa.Column("address_line", sa.String(), nullable=True),
+        sa.Column("city", sa.String(), nullable=True),
+        sa.Column("state", sa.String(), nullable=True),
+        sa.Column("postal_code", sa.String(), nullable=True),
         sa.ForeignKeyConstraint(
             ["member_payer_id"], ["payer.id"], name=op.f("fk_patient_phi_member_payer_id_payer")
         ),
@@ -785,8 +888,8 @@ def upgrade() -> None:
     op.create_table(
         "payer_identifier",
         sa.Column("payer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("kind", sa.String(length=30), nullable=False),
-        sa.Column("value", sa.String(length=80), nullable=False),
+        sa.Column("kind", sa.String(), nullable=False),
+        sa.Column("value", sa.String(), nullable=False),
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -810,25 +913,25 @@ def upgrade() -> None:
             "inbound_file_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("interchange_sender", sa.String(length=15), nullable=True),
-        sa.Column("interchange_receiver", sa.String(length=15), nullable=True),
-        sa.Column("interchange_control", sa.String(length=9), nullable=True),
+        sa.Column("interchange_sender", sa.String(), nullable=True),
+        sa.Column("interchange_receiver", sa.String(), nullable=True),
+        sa.Column("interchange_control", sa.String(), nullable=True),
         sa.Column("is_test", sa.Boolean(), nullable=False),
-        sa.Column("gs_control", sa.String(length=9), nullable=True),
-        sa.Column("st_control", sa.String(length=9), nullable=True),
-        sa.Column("handling_code", sa.String(length=2), nullable=True),
+        sa.Column("gs_control", sa.String(), nullable=True),
+        sa.Column("st_control", sa.String(), nullable=True),
+        sa.Column("handling_code", sa.String(), nullable=True),
         sa.Column("payment_cents", sa.BigInteger(), nullable=False),
-        sa.Column("credit_debit", sa.String(length=1), nullable=True),
-        sa.Column("payment_method", sa.String(length=3), nullable=True),
+        sa.Column("credit_debit", sa.String(), nullable=True),
+        sa.Column("payment_method", sa.String(), nullable=True),
         sa.Column("payment_date", sa.Date(), nullable=True),
-        sa.Column("trace_number", sa.String(length=50), nullable=True),
-        sa.Column("trace_originator", sa.String(length=10), nullable=True),
+        sa.Column("trace_number", sa.String(), nullable=True),
+        sa.Column("trace_originator", sa.String(), nullable=True),
         sa.Column("payer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
-        sa.Column("payer_name", sa.String(length=120), nullable=True),
-        sa.Column("payer_identifier", sa.String(length=80), nullable=True),
-        sa.Column("payee_name", sa.String(length=120), nullable=True),
-        sa.Column("payee_npi", sa.String(length=10), nullable=True),
-        sa.Column("payee_tax_id", sa.String(length=12), nullable=True),
+        sa.Column("payer_name", sa.String(), nullable=True),
+        sa.Column("payer_identifier", sa.String(), nullable=True),
+        sa.Column("payee_name", sa.String(), nullable=True),
+        sa.Column("payee_npi", sa.String(), nullable=True),
+        sa.Column("payee_tax_id", sa.String(), nullable=True),
         sa.Column("production_date", sa.Date(), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("balanced", sa.Boolean(), nullable=False),
@@ -895,19 +998,19 @@ def upgrade() -> None:
             "inbound_file_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("interchange_sender", sa.String(length=15), nullable=False),
-        sa.Column("interchange_receiver", sa.String(length=15), nullable=False),
-        sa.Column("interchange_control", sa.String(length=9), nullable=False),
+        sa.Column("interchange_sender", sa.String(), nullable=False),
+        sa.Column("interchange_receiver", sa.String(), nullable=False),
+        sa.Column("interchange_control", sa.String(), nullable=False),
         sa.Column("is_test", sa.Boolean(), nullable=False),
-        sa.Column("gs_sender", sa.String(length=15), nullable=False),
-        sa.Column("gs_receiver", sa.String(length=15), nullable=False),
-        sa.Column("gs_control", sa.String(length=9), nullable=False),
+        sa.Column("gs_sender", sa.String(), nullable=False),
+        sa.Column("gs_receiver", sa.String(), nullable=False),
+        sa.Column("gs_control", sa.String(), nullable=False),
         sa.Column("gs_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("st_control", sa.String(length=9), nullable=False),
-        sa.Column("implementation", sa.String(length=20), nullable=True),
-        sa.Column("bht_reference", sa.String(length=50), nullable=True),
+        sa.Column("st_control", sa.String(), nullable=False),
+        sa.Column("implementation", sa.String(), nullable=True),
+        sa.Column("bht_reference", sa.String(), nullable=True),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("claim_type", sa.String(length=1), nullable=False),
+        sa.Column("claim_type", sa.String(), nullable=False),
         sa.Column("claim_count", sa.Integer(), nullable=False),
         sa.Column(
             "id",
@@ -955,7 +1058,7 @@ def upgrade() -> None:
     op.create_table(
         "user_role",
         sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("role_name", sa.String(length=40), nullable=False),
+        sa.Column("role_name", sa.String(), nullable=False),
         sa.ForeignKeyConstraint(
             ["role_name"], ["role.name"], name=op.f("fk_user_role_role_name_role")
         ),
@@ -966,11 +1069,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "work_item",
-        sa.Column("type", sa.String(length=60), nullable=False),
-        sa.Column("stage", sa.String(length=20), nullable=False),
-        sa.Column("exception_type", sa.String(length=60), nullable=True),
-        sa.Column("subject_type", sa.String(length=30), nullable=False),
-        sa.Column("subject_key", sa.String(length=120), nullable=False),
+        sa.Column("type", sa.String(), nullable=False),
+        sa.Column("stage", sa.String(), nullable=False),
+        sa.Column("exception_type", sa.String(), nullable=True),
+        sa.Column("subject_type", sa.String(), nullable=False),
+        sa.Column("subject_key", sa.String(), nullable=False),
         sa.Column(
             "facility_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
@@ -978,13 +1081,13 @@ def upgrade() -> None:
         sa.Column("amount_cents", sa.BigInteger(), nullable=True),
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("assignee", sa.String(length=120), nullable=True),
-        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("assignee", sa.String(), nullable=True),
+        sa.Column("status", sa.String(), nullable=False),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("resolved_by", sa.String(length=120), nullable=True),
+        sa.Column("resolved_by", sa.String(), nullable=True),
         sa.Column("resolved_by_person", sa.Boolean(), nullable=True),
-        sa.Column("resolution", sa.String(length=60), nullable=True),
-        sa.Column("check_id", sa.String(length=60), nullable=True),
+        sa.Column("resolution", sa.String(), nullable=True),
+        sa.Column("check_id", sa.String(), nullable=True),
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -1020,13 +1123,13 @@ def upgrade() -> None:
             "ack_set_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("segment_id", sa.String(length=3), nullable=True),
+        sa.Column("segment_id", sa.String(), nullable=True),
         sa.Column("segment_position", sa.Integer(), nullable=True),
-        sa.Column("loop_id", sa.String(length=6), nullable=True),
-        sa.Column("segment_error_code", sa.String(length=3), nullable=True),
-        sa.Column("element_position", sa.String(length=10), nullable=True),
-        sa.Column("element_reference", sa.String(length=10), nullable=True),
-        sa.Column("element_error_code", sa.String(length=3), nullable=True),
+        sa.Column("loop_id", sa.String(), nullable=True),
+        sa.Column("segment_error_code", sa.String(), nullable=True),
+        sa.Column("element_position", sa.String(), nullable=True),
+        sa.Column("element_reference", sa.String(), nullable=True),
+        sa.Column("element_error_code", sa.String(), nullable=True),
         sa.Column("bad_data", sa.Text(), nullable=True),
         sa.Column("context", sa.Text(), nullable=True),
         sa.Column(
@@ -1064,8 +1167,8 @@ def upgrade() -> None:
 
     op.create_table(
         "claim",
-        sa.Column("pcn", sa.String(length=38), nullable=False),
-        sa.Column("claim_type", sa.String(length=1), nullable=True),
+        sa.Column("pcn", sa.String(), nullable=False),
+        sa.Column("claim_type", sa.String(), nullable=True),
         sa.Column(
             "patient_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
@@ -1161,13 +1264,13 @@ def upgrade() -> None:
         sa.Column(
             "guarantor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
-        sa.Column("last_name", sa.String(length=120), nullable=True),
-        sa.Column("first_name", sa.String(length=120), nullable=True),
-        sa.Column("address_line", sa.String(length=200), nullable=True),
-        sa.Column("city", sa.String(length=120), nullable=True),
-        sa.Column("state", sa.String(length=2), nullable=True),
-        sa.Column("postal_code", sa.String(length=15), nullable=True),
-        sa.Column("phone", sa.String(length=30), nullable=True),
+        sa.Column("last_name", sa.String(), nullable=True),
+        sa.Column("first_name", sa.String(), nullable=True),
+        sa.Column("address_line", sa.String(), nullable=True),
+        sa.Column("city", sa.String(), nullable=True),
+        sa.Column("state", sa.String(), nullable=True),
+        sa.Column("postal_code", sa.String(), nullable=True),
+        sa.Column("phone", sa.String(), nullable=True),
         sa.ForeignKeyConstraint(
             ["guarantor_id"], ["guarantor.id"], name=op.f("fk_guarantor_phi_guarantor_id_guarantor")
         ),
@@ -1178,9 +1281,9 @@ def upgrade() -> None:
         sa.Column(
             "decision_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
-        sa.Column("user_name", sa.String(length=120), nullable=False),
-        sa.Column("new_outcome", sa.String(length=80), nullable=False),
-        sa.Column("reason_code", sa.String(length=40), nullable=False),
+        sa.Column("user_name", sa.String(), nullable=False),
+        sa.Column("new_outcome", sa.String(), nullable=False),
+        sa.Column("reason_code", sa.String(), nullable=False),
         sa.Column("overridden_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
             "id",
@@ -1213,10 +1316,10 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("provider_identifier", sa.String(length=50), nullable=True),
+        sa.Column("provider_identifier", sa.String(), nullable=True),
         sa.Column("fiscal_period_date", sa.Date(), nullable=True),
-        sa.Column("reason_code", sa.String(length=2), nullable=False),
-        sa.Column("reference", sa.String(length=50), nullable=True),
+        sa.Column("reason_code", sa.String(), nullable=False),
+        sa.Column("reference", sa.String(), nullable=True),
         sa.Column("amount_cents", sa.BigInteger(), nullable=False),
         sa.Column(
             "id",
@@ -1244,17 +1347,17 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("pcn", sa.String(length=38), nullable=False),
+        sa.Column("pcn", sa.String(), nullable=False),
         sa.Column("claim_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("payer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
-        sa.Column("status_code", sa.String(length=2), nullable=False),
+        sa.Column("status_code", sa.String(), nullable=False),
         sa.Column("charge_cents", sa.BigInteger(), nullable=False),
         sa.Column("paid_cents", sa.BigInteger(), nullable=False),
         sa.Column("patient_responsibility_cents", sa.BigInteger(), nullable=False),
-        sa.Column("filing_indicator", sa.String(length=2), nullable=True),
-        sa.Column("payer_claim_number", sa.String(length=50), nullable=True),
-        sa.Column("facility_code", sa.String(length=3), nullable=True),
-        sa.Column("frequency_code", sa.String(length=1), nullable=True),
+        sa.Column("filing_indicator", sa.String(), nullable=True),
+        sa.Column("payer_claim_number", sa.String(), nullable=True),
+        sa.Column("facility_code", sa.String(), nullable=True),
+        sa.Column("frequency_code", sa.String(), nullable=True),
         sa.Column("is_reversal", sa.Boolean(), nullable=False),
         sa.Column("is_predetermination", sa.Boolean(), nullable=False),
         sa.Column(
@@ -1263,10 +1366,10 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("orphan_reversal", sa.Boolean(), nullable=False),
-        sa.Column("payer_sequence", sa.String(length=10), nullable=True),
-        sa.Column("denial_kind", sa.String(length=10), nullable=True),
+        sa.Column("payer_sequence", sa.String(), nullable=True),
+        sa.Column("denial_kind", sa.String(), nullable=True),
         sa.Column("denied_cents", sa.BigInteger(), nullable=False),
-        sa.Column("denial_category", sa.String(length=30), nullable=True),
+        sa.Column("denial_category", sa.String(), nullable=True),
         sa.Column("carc_map_version", sa.Integer(), nullable=True),
         sa.Column("balanced", sa.Boolean(), nullable=False),
         sa.Column("imbalance_cents", sa.BigInteger(), nullable=False),
@@ -1312,18 +1415,19 @@ def upgrade() -> None:
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("is_test", sa.Boolean(), nullable=False),
-        sa.Column("hl_id", sa.String(length=12), nullable=False),
-        sa.Column("hl_parent_id", sa.String(length=12), nullable=True),
-        sa.Column("hl_level", sa.String(length=2), nullable=False),
-        sa.Column("entity_identifier", sa.String(length=80), nullable=True),
-        sa.Column("trn_reference", sa.String(length=50), nullable=True),
-        sa.Column("pcn", sa.String(length=38), nullable=True),
-        sa.Column("payer_claim_number", sa.String(length=50), nullable=True),
-        sa.Column("status_category", sa.String(length=3), nullable=True),
-        sa.Column("status_code", sa.String(length=5), nullable=True),
-        sa.Column("entity_code", sa.String(length=3), nullable=True),
+        sa.Column("hl_id", sa.String(), nullable=False),
+        sa.Column("hl_parent_id", sa.String(), nullable=True),
+        sa.Column("hl_level", sa.String(), nullable=False),
+        sa.Column("entity_identifier", sa.String(), nullable=True),
+        sa.Column("trn_reference", sa.String(), nullable=True),
+        sa.Column("batch_reference", sa.String(), nullable=True),
+        sa.Column("pcn", sa.String(), nullable=True),
+        sa.Column("payer_claim_number", sa.String(), nullable=True),
+        sa.Column("status_category", sa.String(), nullable=True),
+        sa.Column("status_code", sa.String(), nullable=True),
+        sa.Column("entity_code", sa.String(), nullable=True),
         sa.Column("status_date", sa.Date(), nullable=True),
-        sa.Column("action_code", sa.String(length=2), nullable=True),
+        sa.Column("action_code", sa.String(), nullable=True),
         sa.Column("amount_cents", sa.BigInteger(), nullable=True),
         sa.Column("reported_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("rejected_above", sa.Boolean(), nullable=False),
@@ -1370,28 +1474,28 @@ def upgrade() -> None:
             "submission_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("frequency_code", sa.String(length=1), nullable=False),
+        sa.Column("frequency_code", sa.String(), nullable=False),
         sa.Column(
             "replaces_version_id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
             nullable=True,
         ),
-        sa.Column("original_payer_claim_number", sa.String(length=50), nullable=True),
+        sa.Column("original_payer_claim_number", sa.String(), nullable=True),
         sa.Column("charge_cents", sa.BigInteger(), nullable=False),
-        sa.Column("facility_code", sa.String(length=3), nullable=True),
-        sa.Column("billing_npi", sa.String(length=10), nullable=True),
-        sa.Column("billing_tax_id", sa.String(length=12), nullable=True),
-        sa.Column("pay_to_npi", sa.String(length=10), nullable=True),
-        sa.Column("service_facility_npi", sa.String(length=10), nullable=True),
+        sa.Column("facility_code", sa.String(), nullable=True),
+        sa.Column("billing_npi", sa.String(), nullable=True),
+        sa.Column("billing_tax_id", sa.String(), nullable=True),
+        sa.Column("pay_to_npi", sa.String(), nullable=True),
+        sa.Column("service_facility_npi", sa.String(), nullable=True),
         sa.Column(
             "facility_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
         sa.Column("payer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
-        sa.Column("payer_sequence", sa.String(length=10), nullable=True),
+        sa.Column("payer_sequence", sa.String(), nullable=True),
         sa.Column(
             "patient_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
-        sa.Column("subscriber_relationship", sa.String(length=2), nullable=True),
+        sa.Column("subscriber_relationship", sa.String(), nullable=True),
         sa.Column("service_from", sa.Date(), nullable=True),
         sa.Column("service_to", sa.Date(), nullable=True),
         sa.Column(
@@ -1432,14 +1536,14 @@ def upgrade() -> None:
 
     op.create_table(
         "payment",
-        sa.Column("pcn", sa.String(length=38), nullable=True),
+        sa.Column("pcn", sa.String(), nullable=True),
         sa.Column("claim_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column(
             "facility_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
         sa.Column("payer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
-        sa.Column("payer_type", sa.String(length=10), nullable=False),
-        sa.Column("method", sa.String(length=20), nullable=True),
+        sa.Column("payer_type", sa.String(), nullable=False),
+        sa.Column("method", sa.String(), nullable=True),
         sa.Column("amount_cents", sa.BigInteger(), nullable=False),
         sa.Column("received_on", sa.Date(), nullable=True),
         sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
@@ -1465,7 +1569,7 @@ def upgrade() -> None:
 
     op.create_table(
         "receivable",
-        sa.Column("pcn", sa.String(length=38), nullable=True),
+        sa.Column("pcn", sa.String(), nullable=True),
         sa.Column("claim_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column(
             "facility_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
@@ -1474,7 +1578,7 @@ def upgrade() -> None:
         sa.Column(
             "patient_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
-        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("kind", sa.String(), nullable=False),
         sa.Column("service_date", sa.Date(), nullable=True),
         sa.Column("opened_on", sa.Date(), nullable=True),
         sa.Column("balance_cents", sa.BigInteger(), nullable=False),
@@ -1508,14 +1612,14 @@ def upgrade() -> None:
 
     op.create_table(
         "write_off",
-        sa.Column("pcn", sa.String(length=38), nullable=True),
+        sa.Column("pcn", sa.String(), nullable=True),
         sa.Column("claim_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column(
             "facility_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
         sa.Column("payer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
-        sa.Column("reason", sa.String(length=20), nullable=False),
-        sa.Column("carc", sa.String(length=5), nullable=True),
+        sa.Column("reason", sa.String(), nullable=False),
+        sa.Column("carc", sa.String(), nullable=True),
         sa.Column("amount_cents", sa.BigInteger(), nullable=False),
         sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
@@ -1548,10 +1652,10 @@ def upgrade() -> None:
             "claim_version_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column("line_number", sa.Integer(), nullable=False),
-        sa.Column("procedure_qualifier", sa.String(length=2), nullable=True),
-        sa.Column("procedure_code", sa.String(length=48), nullable=True),
-        sa.Column("modifiers", sa.String(length=20), nullable=True),
-        sa.Column("revenue_code", sa.String(length=4), nullable=True),
+        sa.Column("procedure_qualifier", sa.String(), nullable=True),
+        sa.Column("procedure_code", sa.String(), nullable=True),
+        sa.Column("modifiers", sa.String(), nullable=True),
+        sa.Column("revenue_code", sa.String(), nullable=True),
         sa.Column("charge_cents", sa.BigInteger(), nullable=False),
         sa.Column("units", sa.Double(), nullable=True),
         sa.Column("service_date", sa.Date(), nullable=True),
@@ -1579,9 +1683,9 @@ def upgrade() -> None:
             "claim_version_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("payer_sequence", sa.String(length=10), nullable=True),
-        sa.Column("payer_name", sa.String(length=120), nullable=True),
-        sa.Column("payer_identifier", sa.String(length=80), nullable=True),
+        sa.Column("payer_sequence", sa.String(), nullable=True),
+        sa.Column("payer_name", sa.String(), nullable=True),
+        sa.Column("payer_identifier", sa.String(), nullable=True),
         sa.Column("paid_cents", sa.BigInteger(), nullable=True),
         sa.Column(
             "id",
@@ -1605,9 +1709,9 @@ def upgrade() -> None:
             "claim_version_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("qualifier", sa.String(length=3), nullable=False),
-        sa.Column("code", sa.String(length=8), nullable=False),
-        sa.Column("present_on_admission", sa.String(length=1), nullable=True),
+        sa.Column("qualifier", sa.String(), nullable=False),
+        sa.Column("code", sa.String(), nullable=False),
+        sa.Column("present_on_admission", sa.String(), nullable=True),
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -1626,21 +1730,21 @@ def upgrade() -> None:
     )
     op.create_table(
         "posting",
-        sa.Column("pcn", sa.String(length=38), nullable=True),
+        sa.Column("pcn", sa.String(), nullable=True),
         sa.Column("claim_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column(
             "claim_payment_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
-        sa.Column("remit_trace_number", sa.String(length=50), nullable=True),
+        sa.Column("remit_trace_number", sa.String(), nullable=True),
         sa.Column("payer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column(
             "facility_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
-        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("kind", sa.String(), nullable=False),
         sa.Column("amount_cents", sa.BigInteger(), nullable=False),
         sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("is_manual", sa.Boolean(), nullable=False),
-        sa.Column("posted_by", sa.String(length=120), nullable=True),
+        sa.Column("posted_by", sa.String(), nullable=True),
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -1673,10 +1777,10 @@ def upgrade() -> None:
             "claim_payment_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("procedure_qualifier", sa.String(length=2), nullable=True),
-        sa.Column("procedure_code", sa.String(length=48), nullable=True),
-        sa.Column("modifiers", sa.String(length=20), nullable=True),
-        sa.Column("revenue_code", sa.String(length=4), nullable=True),
+        sa.Column("procedure_qualifier", sa.String(), nullable=True),
+        sa.Column("procedure_code", sa.String(), nullable=True),
+        sa.Column("modifiers", sa.String(), nullable=True),
+        sa.Column("revenue_code", sa.String(), nullable=True),
         sa.Column("charge_cents", sa.BigInteger(), nullable=False),
         sa.Column("paid_cents", sa.BigInteger(), nullable=False),
         sa.Column("units", sa.Double(), nullable=True),
@@ -1710,9 +1814,9 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("level", sa.String(length=5), nullable=False),
-        sa.Column("group_code", sa.String(length=2), nullable=False),
-        sa.Column("carc", sa.String(length=5), nullable=False),
+        sa.Column("level", sa.String(), nullable=False),
+        sa.Column("group_code", sa.String(), nullable=False),
+        sa.Column("carc", sa.String(), nullable=False),
         sa.Column("amount_cents", sa.BigInteger(), nullable=False),
         sa.Column("quantity", sa.Double(), nullable=True),
         sa.Column(
@@ -1750,8 +1854,8 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("source", sa.String(length=3), nullable=False),
-        sa.Column("code", sa.String(length=10), nullable=False),
+        sa.Column("source", sa.String(), nullable=False),
+        sa.Column("code", sa.String(), nullable=False),
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -1914,14 +2018,22 @@ def downgrade() -> None:
 
     op.drop_table("ack_set")
     op.drop_table("source_state")
+    op.drop_table("source_snapshot_row")
+    op.drop_table("source_cursor")
     op.drop_table("scheduler_lock")
     op.drop_table("role")
+    with op.batch_alter_table("queue_sample", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_queue_sample_source_sampled_at"))
+        batch_op.drop_index(batch_op.f("ix_queue_sample_queue_sampled_at"))
+
+    op.drop_table("queue_sample")
     op.drop_table("payer")
     op.drop_table("patient")
     with op.batch_alter_table("metric_snapshot", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_metric_snapshot_kpi_day"))
 
     op.drop_table("metric_snapshot")
+    op.drop_table("metric_invalidation")
     with op.batch_alter_table("job", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_job_status_requested_at"))
 
@@ -1945,6 +2057,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_collector_run_source_started_at"))
 
     op.drop_table("collector_run")
+    with op.batch_alter_table("collector_quarantine", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_collector_quarantine_source_resolved_at"))
+
+    op.drop_table("collector_quarantine")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_subject_type_subject_key"))
         batch_op.drop_index(batch_op.f("ix_audit_event_at"))

@@ -15,7 +15,6 @@ claim type warnings are computed exactly here, as the flattener does.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import polars as pl
 
@@ -23,16 +22,10 @@ from collectors.edi import claim_layout as L
 from collectors.edi import frame_values as V
 from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.hierarchy import check_hls, with_levels
+from collectors.edi.inspect_totals import ClaimTotals
 from collectors.edi.segment_frames import SegmentBatch
 
 PERIOD_QUALIFIERS = (*L.CLAIM_PERIODS, L.LINE_DATE)
-
-
-@dataclass(frozen=True)
-class ClaimCounts:
-    claims: int
-    service_lines: int
-    charge: int
 
 
 def _simple(kind: V.Kind, value: pl.Expr) -> pl.Expr:
@@ -83,7 +76,7 @@ def _hi_pattern(element: str, component: str) -> str:
 
 def quick_counts(
     batch: SegmentBatch, indices: list[int], diagnostics: Diagnostics
-) -> ClaimCounts | None:
+) -> ClaimTotals | None:
     """The batch's totals when it cannot warn (then its exact HL warnings are raised too), else
     None and nothing raised: the caller flattens it."""
     delimiters = batch.delimiters
@@ -161,7 +154,7 @@ def quick_counts(
     hls = rows("HL").with_columns(level=V.text(3).fill_null("")).collect()
     check_hls(L.HIERARCHY, hls, diagnostics)
     claims = results[0]
-    return ClaimCounts(
+    return ClaimTotals(
         claims=int(claims.item(0, "n")),
         service_lines=sum(int(frame.item(0, "n")) for frame in results[1:3]),
         charge=int(claims.item(0, "charge") or 0),

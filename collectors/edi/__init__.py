@@ -1,4 +1,4 @@
-"""X12 EDI: the tokenizer, the envelope, and per-transaction-set flatteners (835 so far).
+"""X12 EDI: the tokenizer, the envelope, and per-transaction-set flatteners (835, 837, 999, 277CA).
 
 Module map (one job each):
 
@@ -13,9 +13,20 @@ Module map (one job each):
 - ``remittance``    the vectorised 835 flattener (:func:`read_remittance`, ``RemittanceFlattener``)
 - ``remittance_reference``  the per-segment 835 flattener it is tested against
 - ``balancing``     835 balancing as data; ``era`` the inspect totals
+- ``claim_layout`` / ``claims`` / ``claim_reference``   837P and 837I: layout and frame columns,
+  the vectorised flattener (``ClaimFlattener``), the per-segment one it is tested against
+- ``ack_layout`` / ``acks`` / ``ack_reference``   999 the same way (``AckFlattener``)
+- ``claim_status_layout`` / ``claim_status`` / ``claim_status_reference``   277CA
+  (``ClaimStatusFlattener``)
+- ``x12_frames``    one tokenizer pass, every kind's frames (``X12Flattener``, ``read_x12``):
+  ingest's entry point
+- ``claim_frames`` / ``frame_sets``   the 837/999/277CA frame containers; ``frame_values`` their
+  Polars building blocks; ``values`` value rules (periods, counts, code composites); ``hierarchy``
+  HL levels (837 and 277CA); ``guides`` what ST03/GS08 decide (claim type, 277CA or not)
+- ``claim_quick`` / ``claim_summaries`` / ``inspect_totals``   inspect's claims and acks blocks
 - ``chunk_summary`` / ``inspect``   ``rcmwatch edi inspect`` (in-process or two worker processes)
 
-For the 837/999/277CA flatteners — tokenizer API::
+Writing a flattener — the tokenizer API::
 
     from collectors.edi.segments import SegmentReader          # per segment, any file size
     reader = SegmentReader.open(path)

@@ -37,6 +37,7 @@ from sample_data.clearinghouse_files import (
     assemble_claim_files,
     assemble_remit_files,
     set_file_times,
+    write_transfer_log,
 )
 from sample_data.health_system import build_health_system, write_reference
 from sample_data.scenarios import SCENARIO_NAMES, build_scenario
@@ -207,6 +208,7 @@ def generate(
             files += a.get() + b.get()
             c.get()
     set_file_times(out, files)
+    write_transfer_log(out, files)
     lap("x12+databases")
 
     revenue: dict[tuple[str, str], list[int]] = {}
@@ -249,6 +251,7 @@ def generate(
             "reference": "reference/*.csv",
             "outbound": "clearinghouse/outbound/*.837",
             "inbound": "clearinghouse/inbound/*.{999,277,835}",
+            "transfer_log": "clearinghouse/transfer_log.csv",
             "databases": "sources/{engine,workflow,erp}.sqlite",
             "exports": "exports/{engine,workflow,erp}/*.csv",
         },

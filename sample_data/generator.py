@@ -28,7 +28,7 @@ import shutil
 import time
 from calendar import monthrange
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sample_data.chunk import ChunkResult, ChunkTask, close_worker_db, run_chunk
@@ -153,7 +153,7 @@ def generate(
         raise ValueError("claims must be at least 1")
     if not 1 <= months <= 36:
         raise ValueError("months must be between 1 and 36")
-    as_of = as_of or datetime.utcnow().date()
+    as_of = as_of or datetime.now(UTC).date()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for sub in ("clearinghouse", "sources", "exports", "reference", ".work"):

@@ -122,7 +122,7 @@ def revenue_rows(revenue: dict[tuple[str, str], list[int]], cutoff: datetime) ->
                 net,
                 f"{period[:7]}-28T23:00:00"
                 if period[:7] < cutoff.strftime("%Y-%m")
-                else (cutoff.replace(hour=0)).isoformat(),
+                else (cutoff - timedelta(hours=1)).isoformat(),
             )
         )
     return rows

@@ -224,7 +224,11 @@ def generate(
     }
     finish_databases(out, extra)
     lap("indexes")
-    table_counts = write_exports(out, work, extra)
+    chunk_rows: dict[str, int] = {}
+    for r in results:
+        for table, n in r.rows.items():
+            chunk_rows[table] = chunk_rows.get(table, 0) + n
+    table_counts = write_exports(out, work, extra, chunk_rows)
     lap("exports")
     shutil.rmtree(work)
 

@@ -51,7 +51,7 @@ from sample_data.source_exports import (
 )
 
 GENERATOR_VERSION = "1"
-CHUNK_CLAIMS = 4000
+CHUNK_CLAIMS = 8000
 DEMO_CLAIMS = 25_000
 DEMO_MONTHS = 6
 

@@ -50,7 +50,7 @@ CLAIM_REJECT_277 = 0.032  # claim-level 277CA rejections of first submissions
 SET_REJECT_999 = 0.006  # 999 rejection of a whole 837 transaction set
 SET_PROVIDER_REJECT = 0.003  # 277CA rejection at the billing-provider level
 SET_ACK_LOST = 0.002  # the clearinghouse never answers a set (deliberate, documented)
-DENIAL_BASE = 0.088  # × payer.denial_factor: initial denials
+DENIAL_BASE = 0.096  # × payer.denial_factor: initial denials
 SCRUB_HOLD = 0.05  # claims held by a scrubber rule before submission
 DATA_QUALITY = 0.015  # claims with a registration data-quality work item
 MANUAL_POSTING = 0.11  # remits posted by a person instead of the auto-poster
@@ -611,7 +611,7 @@ class ClaimStory:
         """When a person closes an item: mostly within its SLA, ``LATE_SLA`` of them late."""
         sla = SLA_HOURS[stage] * 60
         if self.rng.random() < LATE_SLA:
-            return opened + timedelta(minutes=int(sla * self.rng.uniform(1.05, 2.5)))
+            return opened + timedelta(minutes=int(sla * self.rng.uniform(1.05, 2.2)))
         return opened + timedelta(minutes=int(sla * self.rng.uniform(0.08, 0.95)))
 
     def decision(
@@ -1340,7 +1340,7 @@ class ClaimStory:
         lo, hi = payer.pay_lag_days
         lag = rng.randint(lo, hi)
         if rng.random() < SLOW_PAYER_PEND:
-            lag += rng.randint(60, 170)
+            lag += rng.randint(70, 190)
         day = self.pay_day(payer, accepted_at + timedelta(days=lag))
         received = self.received_at(payer, day)
         if not self.live(received):
@@ -1683,7 +1683,7 @@ class ClaimStory:
                 "bad_debt",
                 None,
                 amount,
-                self.business_time(at, rng.uniform(150, 200)),
+                self.business_time(at, rng.uniform(170, 230)),
                 "zz.biller03",
                 "SELF",
             )

@@ -29,9 +29,14 @@ PARTIAL_SUFFIXES = (".part", ".tmp", ".filepart", ".partial", ".swp")
 
 
 def _default_ingest(store, path: Path, *, clock, source: str):
-    from rcmwatch.ingest.run import ingest_file
+    from rcmwatch.ingest.run import file_mtime, ingest_file
 
-    return ingest_file(store, path, clock=clock, source=source)
+    # Landing time = when the file arrived in the folder (its mtime, as SFTP sets it), not when
+    # this poll noticed it — posting latency is measured from it. Never in the future.
+    arrived = file_mtime(path)
+    now = clock.now()
+    received_at = min(arrived, now) if arrived is not None else now
+    return ingest_file(store, path, clock=clock, source=source, received_at=received_at)
 
 
 class EdiFolderCollector:

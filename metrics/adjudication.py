@@ -482,11 +482,20 @@ def underpayment_facts(frames: Frames, as_of: datetime, tolerance_cents: int) ->
         )
         .collect()
     )
-    lines = frames.service_line_payment.join(
-        adj.select(pl.col("id").alias("claim_payment_id"), "payer_id", "production_date"),
-        on="claim_payment_id",
-        how="inner",
-    ).with_row_index("line")
+    claim_types = frames.claim.select(pl.col("id").alias("claim_id"), "claim_type")
+    lines = (
+        frames.service_line_payment.join(
+            adj.select(
+                pl.col("id").alias("claim_payment_id"), "claim_id", "payer_id", "production_date"
+            ),
+            on="claim_payment_id",
+            how="inner",
+        )
+        .join(claim_types, on="claim_id", how="left")
+        .with_columns(pl.col("claim_type").fill_null("").alias("line_claim_type"))
+        .drop("claim_id", "claim_type")
+        .with_row_index("line")
+    )
     lines = lines.with_columns(
         pl.col("modifiers").fill_null("").str.split(",").list.first().fill_null("").alias("mod"),
         pl.coalesce("service_date", "production_date").alias("on"),
@@ -501,6 +510,7 @@ def underpayment_facts(frames: Frames, as_of: datetime, tolerance_cents: int) ->
         .otherwise(pl.lit("CPT"))
         .alias("system_group"),
         pl.col("modifier").fill_null(""),
+        pl.col("claim_type").fill_null("").alias("fee_claim_type"),
     )
     matched = (
         lines.join(
@@ -513,8 +523,16 @@ def underpayment_facts(frames: Frames, as_of: datetime, tolerance_cents: int) ->
             (pl.col("effective_from") <= pl.col("on"))
             & (pl.col("effective_to").is_null() | (pl.col("effective_to") >= pl.col("on")))
             & ((pl.col("modifier") == pl.col("mod")) | (pl.col("modifier") == ""))
+            & (
+                (pl.col("fee_claim_type") == pl.col("line_claim_type"))
+                | (pl.col("fee_claim_type") == "")
+            )
         )
-        .sort(["line", "modifier", "effective_from"], descending=[False, True, True])
+        # Most specific first: the claim's own type, then the modifier, then the newest terms.
+        .sort(
+            ["line", "fee_claim_type", "modifier", "effective_from"],
+            descending=[False, True, True, True],
+        )
         .unique(subset=["line"], keep="first")
         .with_columns(
             (pl.col("expected_allowed_cents") * pl.col("units").fill_null(1.0))
@@ -586,10 +604,11 @@ def underpayments(facts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     allowed amount is the primary payer's), and adjudications with any service line that has
     no fee schedule entry (not assessable).
     Choices: expected allowed = Σ over service lines (SVC) of the payer's fee schedule amount
-    for the code (HC → CPT/HCPCS, NU → revenue code), first modifier, in effect on the line's
-    service date (else the production date) — an entry with that modifier wins over one
-    without — times the units, rounded to the cent; the tolerance is the
-    RCMWATCH_UNDERPAYMENT_TOLERANCE setting ($1.00 by default).
+    for the code (HC → CPT/HCPCS, NU → revenue code), the claim's type (professional or
+    institutional, from its 837; an entry for any type applies too, the claim's own type wins),
+    first modifier, in effect on the line's service date (else the production date) — an entry
+    with that modifier wins over one without — times the units, rounded to the cent; the
+    tolerance is the RCMWATCH_UNDERPAYMENT_TOLERANCE setting ($1.00 by default).
     """
     return aggregate(
         facts,

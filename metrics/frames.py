@@ -31,6 +31,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "first_submitted_at": DT,
         "service_from": DATE,
         "voided_at": DT,
+        "claim_type": STR,
     },
     "claim_version": {
         "id": I64,
@@ -106,6 +107,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "facility": {"id": I64, "code": STR},
     "fee_schedule_entry": {
         "payer_id": I64,
+        "claim_type": STR,
         "code_system": STR,
         "code": STR,
         "modifier": STR,

@@ -59,6 +59,8 @@ class BenchResult:
     peak_child_rss_bytes: int
     phase_seconds: dict[str, float]
     output_bytes: int
+    cpu_seconds: float  # user + system of this process and its workers
+    load_average: float  # 1-minute load average at the end (other work on the machine)
 
     def lines(self) -> list[str]:
         mib = 1024 * 1024
@@ -69,6 +71,8 @@ class BenchResult:
             f"  peak RSS (all procs) {self.peak_tree_rss_bytes / mib:8.0f} MiB",
             f"  peak RSS main/worker {self.peak_self_rss_bytes / mib:8.0f} / "
             f"{self.peak_child_rss_bytes / mib:.0f} MiB",
+            f"  CPU (user+sys)      {self.cpu_seconds:8.1f} s (load average at the end "
+            f"{self.load_average:.1f} on {os.cpu_count()} cores)",
             f"  output              {self.output_bytes / mib:8.0f} MiB",
             "  phases              "
             + ", ".join(f"{k} {v:.1f} s" for k, v in self.phase_seconds.items()),
@@ -101,6 +105,12 @@ def bench_generate(
             peak = max(peak, _tree_rss(me))
             stop.wait(0.05)
 
+    def cpu() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    cpu_start = cpu()
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     start = time.perf_counter()
@@ -123,4 +133,6 @@ def bench_generate(
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * kib,
         manifest.phase_seconds,
         size,
+        cpu() - cpu_start,
+        os.getloadavg()[0],
     )

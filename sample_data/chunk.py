@@ -51,6 +51,8 @@ class ChunkSink:
         self.chunk = chunk
         self.rows: dict[str, list[tuple]] = {t.name: [] for t in WORK_TABLES}
         self.counters: dict[str, int] = {}
+        self._prefixes: dict[str, str] = {}
+        self.postings = self.rows["posting"]
         self.b837: dict[str, list[str]] = {}
         self.b835: dict[str, list[str]] = {}
         self.rev: dict[tuple[str, str], list[int]] = {}
@@ -59,7 +61,11 @@ class ChunkSink:
     def next_id(self, prefix: str) -> str:
         n = self.counters.get(prefix, 0) + 1
         self.counters[prefix] = n
-        return f"{prefix}{self.chunk:06d}{n:07d}"
+        return f"{self._prefixes.get(prefix) or self._prefix(prefix)}{n:07d}"
+
+    def _prefix(self, prefix: str) -> str:
+        self._prefixes[prefix] = f"{prefix}{self.chunk:06d}"
+        return self._prefixes[prefix]
 
     def add(self, table: str, row: tuple) -> None:
         rows = self.rows[table]

@@ -50,7 +50,7 @@ CLAIM_REJECT_277 = 0.032  # claim-level 277CA rejections of first submissions
 SET_REJECT_999 = 0.006  # 999 rejection of a whole 837 transaction set
 SET_PROVIDER_REJECT = 0.003  # 277CA rejection at the billing-provider level
 SET_ACK_LOST = 0.002  # the clearinghouse never answers a set (deliberate, documented)
-DENIAL_BASE = 0.088  # × payer.denial_factor: initial denials
+DENIAL_BASE = 0.096  # × payer.denial_factor: initial denials
 SCRUB_HOLD = 0.05  # claims held by a scrubber rule before submission
 DATA_QUALITY = 0.015  # claims with a registration data-quality work item
 MANUAL_POSTING = 0.11  # remits posted by a person instead of the auto-poster
@@ -144,10 +144,6 @@ class StoryRandom(random.Random):
 
     def randint(self, a: int, b: int) -> int:
         return a + int(self.random() * (b - a + 1))
-
-
-def ts(dt: datetime) -> str:
-    return dt.isoformat()
 
 
 def u64(*parts: object) -> float:
@@ -530,12 +526,12 @@ class ClaimStory:
                 sig or None,
                 text or None,
                 attempts,
-                ts(at),
-                ts(last) if self.live(last) else ts(at),
-                ts(completed) if completed else None,
-                ts(dead_at) if dead_at and self.live(dead_at) else None,
-                ts(repub) if repub else None,
-                ts(updated),
+                at.isoformat(),
+                last.isoformat() if self.live(last) else at.isoformat(),
+                completed.isoformat() if completed else None,
+                dead_at.isoformat() if dead_at and self.live(dead_at) else None,
+                repub.isoformat() if repub else None,
+                updated.isoformat(),
             ),
         )
         if status in ("failed", "dead_lettered") or repub is not None:
@@ -599,14 +595,14 @@ class ClaimStory:
                 facility,
                 payer,
                 amount,
-                ts(opened),
-                ts(due),
+                opened.isoformat(),
+                due.isoformat(),
                 assignee,
                 status,
-                ts(resolved_at) if resolved_at else None,
+                resolved_at.isoformat() if resolved_at else None,
                 resolved_by,
                 resolution,
-                ts(updated),
+                updated.isoformat(),
             ),
         )
         return wid
@@ -615,7 +611,7 @@ class ClaimStory:
         """When a person closes an item: mostly within its SLA, ``LATE_SLA`` of them late."""
         sla = SLA_HOURS[stage] * 60
         if self.rng.random() < LATE_SLA:
-            return opened + timedelta(minutes=int(sla * self.rng.uniform(1.05, 2.5)))
+            return opened + timedelta(minutes=int(sla * self.rng.uniform(1.05, 2.2)))
         return opened + timedelta(minutes=int(sla * self.rng.uniform(0.08, 0.95)))
 
     def decision(
@@ -651,10 +647,10 @@ class ClaimStory:
                 work_item,
                 decision,
                 f"{confidence:.3f}",
-                ts(at),
+                at.isoformat(),
                 facility,
                 exception,
-                ts(at),
+                at.isoformat(),
             ),
         )
         if rng.random() < override_p and self.live(override_at):
@@ -670,8 +666,8 @@ class ClaimStory:
                     decision,
                     new,
                     reason,
-                    ts(override_at),
-                    ts(override_at),
+                    override_at.isoformat(),
+                    override_at.isoformat(),
                 ),
             )
             return new
@@ -693,8 +689,8 @@ class ClaimStory:
     ) -> None:
         if amount == 0:
             return
-        self.sink.add(
-            "posting",
+        stamp = at.isoformat()
+        self.sink.postings.append(
             (
                 self.sink.next_id("P"),
                 receivable,
@@ -707,13 +703,13 @@ class ClaimStory:
                 group,
                 carc,
                 amount,
-                ts(at),
+                stamp,
                 int(manual),
                 (self.users["poster"][0] if manual else "ERA-AUTOPOST")
                 if remit
                 else ("zz.biller01" if manual else "SYSTEM"),
-                ts(at),
-            ),
+                stamp,
+            )
         )
         self.balances[receivable] = self.balances.get(receivable, 0) + amount
         self.activity[receivable] = at
@@ -742,9 +738,9 @@ class ClaimStory:
                 reason,
                 carc,
                 amount,
-                ts(at),
+                at.isoformat(),
                 by,
-                ts(at),
+                at.isoformat(),
             ),
         )
         self.balances[receivable] = self.balances.get(receivable, 0) - amount
@@ -1239,11 +1235,11 @@ class ClaimStory:
                 adj.paid,
                 adj.patient_resp,
                 day.isoformat(),
-                ts(received),
+                received.isoformat(),
                 "posted" if posted else "unposted",
-                ts(posted_at) if posted else None,
+                posted_at.isoformat() if posted else None,
                 int(manual) if posted else None,
-                ts(posted_at if posted else received),
+                (posted_at if posted else received).isoformat(),
             ),
         )
         if manual:
@@ -1282,10 +1278,10 @@ class ClaimStory:
                     "EFT",
                     adj.paid,
                     day.isoformat(),
-                    ts(posted_at),
+                    posted_at.isoformat(),
                     trace,
                     rid,
-                    ts(posted_at),
+                    posted_at.isoformat(),
                 ),
             )
         totals: dict[tuple[str, str], int] = {}
@@ -1344,7 +1340,7 @@ class ClaimStory:
         lo, hi = payer.pay_lag_days
         lag = rng.randint(lo, hi)
         if rng.random() < SLOW_PAYER_PEND:
-            lag += rng.randint(60, 170)
+            lag += rng.randint(70, 190)
         day = self.pay_day(payer, accepted_at + timedelta(days=lag))
         received = self.received_at(payer, day)
         if not self.live(received):
@@ -1418,8 +1414,8 @@ class ClaimStory:
                 claim.pcn,
                 amount,
                 day.isoformat(),
-                ts(posted_at) if posted else None,
-                ts(posted_at) if posted else ts(self.received_at(payer, day)),
+                posted_at.isoformat() if posted else None,
+                posted_at.isoformat() if posted else self.received_at(payer, day).isoformat(),
             ),
         )
         if code == "WO" and posted:
@@ -1640,10 +1636,10 @@ class ClaimStory:
                     method,
                     cents,
                     when.date().isoformat(),
-                    ts(when),
+                    when.isoformat(),
                     None,
                     None,
-                    ts(when),
+                    when.isoformat(),
                 ),
             )
 
@@ -1687,7 +1683,7 @@ class ClaimStory:
                 "bad_debt",
                 None,
                 amount,
-                self.business_time(at, rng.uniform(150, 200)),
+                self.business_time(at, rng.uniform(170, 230)),
                 "zz.biller03",
                 "SELF",
             )
@@ -1760,10 +1756,10 @@ class ClaimStory:
                         "CARD",
                         paid,
                         when.date().isoformat(),
-                        ts(when),
+                        when.isoformat(),
                         None,
                         None,
-                        ts(when),
+                        when.isoformat(),
                     ),
                 )
             if paid < rest:
@@ -1802,7 +1798,7 @@ class ClaimStory:
                     claim.charge if (kind == "insurance" or claim.payer.code == "SELF") else 0,
                     balance,
                     status,
-                    ts(last),
-                    ts(last),
+                    last.isoformat(),
+                    last.isoformat(),
                 ),
             )

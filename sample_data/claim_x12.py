@@ -10,9 +10,15 @@ from datetime import date
 from sample_data.health_system import STATE
 from sample_data.x12_envelope import money
 
+_D8: dict[date, str] = {}
+
 
 def d8(d: date) -> str:
-    return f"{d.year:04d}{d.month:02d}{d.day:02d}"
+    """CCYYMMDD (memoised: a generation uses a few hundred distinct dates, millions of times)."""
+    text = _D8.get(d)
+    if text is None:
+        text = _D8[d] = f"{d.year:04d}{d.month:02d}{d.day:02d}"
+    return text
 
 
 def subscriber_segments(claim, sequence: str = "P") -> list[str]:

@@ -440,3 +440,17 @@ def set_file_times(out: Path, files: list[WrittenFile]) -> None:
     for f in files:
         t = f.at.timestamp() if f.at.tzinfo else (f.at - datetime(1970, 1, 1)).total_seconds()
         os.utime(out / f.path, (t, t))
+
+
+def write_transfer_log(out: Path, files: list[WrittenFile]) -> None:
+    """``clearinghouse/transfer_log.csv``: the SFTP log — every file, its direction and the time
+    it was sent or arrived (what ingest should record as ``received_at``)."""
+    rows = sorted(files, key=lambda f: (f.at, f.path))
+    with open(out / "clearinghouse" / "transfer_log.csv", "w", encoding="ascii") as fh:
+        fh.write("file,direction,kind,transferred_at,entity,payer,transactions,claims\n")
+        for f in rows:
+            direction = "outbound" if "/outbound/" in f.path else "inbound"
+            fh.write(
+                f"{f.path},{direction},{f.kind},{f.at.isoformat()},{f.entity},{f.payer},"
+                f"{f.transactions},{f.claims}\n"
+            )

@@ -28,7 +28,7 @@ import shutil
 import time
 from calendar import monthrange
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sample_data.chunk import ChunkResult, ChunkTask, close_worker_db, run_chunk
@@ -37,6 +37,7 @@ from sample_data.clearinghouse_files import (
     assemble_claim_files,
     assemble_remit_files,
     set_file_times,
+    write_transfer_log,
 )
 from sample_data.health_system import build_health_system, write_reference
 from sample_data.scenarios import SCENARIO_NAMES, build_scenario
@@ -50,7 +51,7 @@ from sample_data.source_exports import (
 )
 
 GENERATOR_VERSION = "1"
-CHUNK_CLAIMS = 4000
+CHUNK_CLAIMS = 8000
 DEMO_CLAIMS = 25_000
 DEMO_MONTHS = 6
 
@@ -152,7 +153,7 @@ def generate(
         raise ValueError("claims must be at least 1")
     if not 1 <= months <= 36:
         raise ValueError("months must be between 1 and 36")
-    as_of = as_of or datetime.utcnow().date()
+    as_of = as_of or datetime.now(UTC).date()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for sub in ("clearinghouse", "sources", "exports", "reference", ".work"):
@@ -207,6 +208,7 @@ def generate(
             files += a.get() + b.get()
             c.get()
     set_file_times(out, files)
+    write_transfer_log(out, files)
     lap("x12+databases")
 
     revenue: dict[tuple[str, str], list[int]] = {}
@@ -222,7 +224,11 @@ def generate(
     }
     finish_databases(out, extra)
     lap("indexes")
-    table_counts = write_exports(out, work, extra)
+    chunk_rows: dict[str, int] = {}
+    for r in results:
+        for table, n in r.rows.items():
+            chunk_rows[table] = chunk_rows.get(table, 0) + n
+    table_counts = write_exports(out, work, extra, chunk_rows)
     lap("exports")
     shutil.rmtree(work)
 
@@ -249,6 +255,7 @@ def generate(
             "reference": "reference/*.csv",
             "outbound": "clearinghouse/outbound/*.837",
             "inbound": "clearinghouse/inbound/*.{999,277,835}",
+            "transfer_log": "clearinghouse/transfer_log.csv",
             "databases": "sources/{engine,workflow,erp}.sqlite",
             "exports": "exports/{engine,workflow,erp}/*.csv",
         },

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import shutil
 import sqlite3
 from datetime import datetime, timedelta
@@ -122,31 +123,32 @@ def revenue_rows(revenue: dict[tuple[str, str], list[int]], cutoff: datetime) ->
                 net,
                 f"{period[:7]}-28T23:00:00"
                 if period[:7] < cutoff.strftime("%Y-%m")
-                else (cutoff.replace(hour=0)).isoformat(),
+                else (cutoff - timedelta(hours=1)).isoformat(),
             )
         )
     return rows
 
 
-def write_exports(out: Path, work: Path, extra: dict[str, list[tuple]]) -> dict[str, int]:
-    """CSV exports with a header line; chunk parts in chunk order, then the extra rows."""
+def write_exports(
+    out: Path, work: Path, extra: dict[str, list[tuple]], chunk_rows: dict[str, int]
+) -> dict[str, int]:
+    """CSV exports with a header line; chunk parts in chunk order (copied as bytes), then the
+    extra rows. Returns the row count of each export."""
     counts = {}
     for table in TABLES:
         folder = out / "exports" / table.system
         folder.mkdir(parents=True, exist_ok=True)
         parts = sorted((work / "parts" / table.name).glob("*.csv"))
-        n = 0
-        with open(folder / f"{table.name}.csv", "w", newline="", encoding="utf-8") as fh:
-            fh.write(",".join(table.column_names) + "\n")
+        rows = extra.get(table.name, [])
+        tail = io.StringIO()
+        csv.writer(tail, lineterminator="\n").writerows(rows)
+        with open(folder / f"{table.name}.csv", "wb") as fh:
+            fh.write((",".join(table.column_names) + "\n").encode())
             for part in parts:
-                with open(part, encoding="utf-8") as src:
+                with open(part, "rb") as src:
                     shutil.copyfileobj(src, fh, 1 << 20)
-            rows = extra.get(table.name, [])
-            csv.writer(fh, lineterminator="\n").writerows(rows)
-        for part in parts:
-            with open(part, "rb") as src:
-                n += sum(chunk.count(b"\n") for chunk in iter(lambda s=src: s.read(1 << 20), b""))
-        counts[table.name] = n + len(extra.get(table.name, []))
+            fh.write(tail.getvalue().encode("utf-8"))
+        counts[table.name] = chunk_rows.get(table.name, 0) + len(rows)
     return counts
 
 
@@ -172,11 +174,10 @@ def merge_worker_databases(out: Path, work: Path) -> None:
         for t in tables:
             if t.name in ("decider_version", "revenue"):
                 continue
-            union = " UNION ALL ".join(
-                f"SELECT * FROM w{i}.{t.name}" for i in range(len(worker_dbs))
-            )
-            if union:
-                db.execute(f"INSERT INTO {t.name} SELECT * FROM ({union}) ORDER BY {t.key}")
+            # Each worker's rows are in chunk order already: no sort (it would cost memory
+            # that grows with the claim count).
+            for i in range(len(worker_dbs)):
+                db.execute(f"INSERT INTO {t.name} SELECT * FROM w{i}.{t.name}")
         db.commit()
         for i in range(len(worker_dbs)):
             db.execute(f"DETACH DATABASE w{i}")
@@ -195,7 +196,6 @@ def finish_databases(out: Path, extra: dict[str, list[tuple]]) -> None:
                 db.executemany(insert_sql(t), rows)
             db.execute(f"CREATE INDEX ix_{t.name}_updated_at ON {t.name} (updated_at)")
         if system == "erp":
-            db.execute("CREATE INDEX ix_posting_pcn ON posting (pcn)")
             db.execute("CREATE INDEX ix_remit_import_status ON remit_import (status)")
         if system == "workflow":
             db.execute("CREATE INDEX ix_work_item_subject ON work_item (subject_type, subject_key)")

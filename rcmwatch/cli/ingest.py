@@ -17,6 +17,17 @@ def add_parser(sub, common) -> None:
         help="parse the quarantined files again (after a fix) instead of PATHs",
     )
     p.add_argument("--quiet", action="store_true", help="print failures only")
+    p.add_argument(
+        "--received-at",
+        choices=("now", "mtime"),
+        default="now",
+        help="when a file arrived: now (landing, default) or its modification time",
+    )
+    p.add_argument(
+        "--transfer-log",
+        metavar="CSV",
+        help="arrival times from a clearinghouse transfer log (file, transferred_at) instead",
+    )
     p.set_defaults(func=run)
 
 
@@ -36,12 +47,22 @@ def run(args, ctx) -> int:
         missing = [p for p in args.paths if not os.path.exists(p)]
         if missing:
             raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+        from pathlib import Path
+
+        from rcmwatch.ingest.run import file_mtime, transfer_log_times
+
+        received_at_of = None
+        if args.transfer_log:
+            received_at_of = transfer_log_times(Path(args.transfer_log))
+        elif args.received_at == "mtime":
+            received_at_of = file_mtime
         outcomes = ingest_paths(
             store,
             args.paths,
             clock=ctx.clock,
             source=args.source,
             keep_raw_max_bytes=ctx.settings.keep_raw_max_bytes,
+            received_at_of=received_at_of,
         )
     failed = ingested = skipped = 0
     for outcome in outcomes:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from rcmwatch.clock import Clock
+from rcmwatch.clock import Clock, as_utc
 from rcmwatch.errors import InputError
 from rcmwatch.ingest.outcome import FileOutcome
 from rcmwatch.store.engine import Store
@@ -54,10 +55,18 @@ def ingest_paths(
     clock: Clock,
     source: str = "cli",
     keep_raw_max_bytes: int = 64 * 1024 * 1024,
+    received_at_of: Callable[[Path], datetime | None] | None = None,
 ) -> Iterator[FileOutcome]:
+    """``received_at_of``: when each file really arrived (a transfer log, its mtime); None or a
+    None answer means now, the landing time."""
     for path in expand_paths(paths):
         yield ingest_file(
-            store, path, clock=clock, source=source, keep_raw_max_bytes=keep_raw_max_bytes
+            store,
+            path,
+            clock=clock,
+            source=source,
+            keep_raw_max_bytes=keep_raw_max_bytes,
+            received_at=received_at_of(path) if received_at_of else None,
         )
 
 
@@ -73,6 +82,7 @@ def ingest_file(
     clock: Clock,
     source: str = "cli",
     keep_raw_max_bytes: int = 64 * 1024 * 1024,
+    received_at: datetime | None = None,
 ) -> FileOutcome:
     try:
         data = path.read_bytes()
@@ -86,6 +96,7 @@ def ingest_file(
         clock=clock,
         source=source,
         keep_raw_max_bytes=keep_raw_max_bytes,
+        received_at=received_at,
     )
 
 
@@ -98,8 +109,10 @@ def ingest_bytes(
     clock: Clock,
     source: str = "cli",
     keep_raw_max_bytes: int = 64 * 1024 * 1024,
+    received_at: datetime | None = None,
 ) -> FileOutcome:
-    """Ingest one file's content; ``recorded_path`` is where the landed file is kept."""
+    """Ingest one file's content; ``recorded_path`` is where the landed file is kept;
+    ``received_at`` when it arrived (default: now)."""
     sha = hashlib.sha256(data).hexdigest()
     with store.read() as conn:
         known = conn.execute(
@@ -114,7 +127,7 @@ def ingest_bytes(
         log.info("%s: skipped: %s", shown, reason)
         return FileOutcome(shown, "skipped", sha256=sha, inbound_file_id=known.id, reason=reason)
 
-    received_at = clock.now()
+    received_at = as_utc(received_at) if received_at is not None else clock.now()
     raw = data if len(data) <= keep_raw_max_bytes else None
     landing = {
         "sha256": sha,
@@ -226,3 +239,38 @@ def retry_quarantined(store: Store, *, clock: Clock, source: str = "retry") -> l
             )
         )
     return outcomes
+
+
+def transfer_log_times(log: Path) -> Callable[[Path], datetime | None]:
+    """Arrival times from a clearinghouse transfer log (CSV with ``file`` and
+    ``transferred_at`` columns, e.g. the generator's ``clearinghouse/transfer_log.csv``), matched
+    by file name."""
+    import csv
+
+    times: dict[str, datetime] = {}
+    try:
+        with log.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            if not {"file", "transferred_at"} <= set(reader.fieldnames or []):
+                raise InputError(f"{log}: a transfer log needs 'file' and 'transferred_at' columns")
+            for line, row in enumerate(reader, start=2):
+                try:
+                    times[Path(row["file"]).name] = as_utc(
+                        datetime.fromisoformat(row["transferred_at"])
+                    )
+                except ValueError:
+                    raise InputError(
+                        f"{log}:{line}: transferred_at {row['transferred_at']!r} is not a time"
+                    ) from None
+    except OSError as exc:
+        raise InputError(f"{log}: cannot read the transfer log: {exc.strerror}") from None
+    return lambda path: times.get(path.name)
+
+
+def file_mtime(path: Path) -> datetime | None:
+    from datetime import UTC
+
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return None

@@ -7,9 +7,13 @@ schedules — from a folder of CSV files in rcmwatch's reference format:
     ``payer_class`` one of medicare | medicaid | commercial | self_pay | other; ``identifiers``
     as ``kind=value`` separated by ``;`` — kinds: ``payer_id`` (837 2010BB NM109 and 835 N1*PR04
     / REF*2U), ``trn03`` (835 TRN03), ``erp_code``, ``synthea``.
-``fee_schedule.csv`` payer_code, code_system, code, modifier, expected_allowed, effective_from,
-    effective_to
-    ``code_system`` CPT | HCPCS | REV; ``expected_allowed`` a decimal amount.
+``fee_schedule.csv`` payer_code, claim_type, code_system, code, modifier, expected_allowed,
+    effective_from, effective_to
+    ``claim_type`` P (professional) | I (institutional) | blank (any); ``code_system`` CPT | HCPCS
+    | REV; ``expected_allowed`` a decimal amount.
+
+The bundled generator's reference export (``sample_data``: ``facility_code``, ``payer_id_837``...)
+is read too, through :mod:`rcmwatch.reference.generated_format`.
 
 Every file is optional. A malformed row is reported (file, line, reason) and nothing of the load is
 written: reference data is all or nothing. Existing codes are updated, new ones inserted. A payer
@@ -119,6 +123,10 @@ def read_reference_folder(folder: Path) -> ReferenceData:
     """Parse and validate the folder; raises :class:`InputError` naming file, line and reason."""
     if not folder.is_dir():
         raise InputError(f"{folder}: not a folder")
+    from rcmwatch.reference import generated_format
+
+    if generated_format.recognises(folder):
+        return generated_format.read(folder)
     data = ReferenceData()
     fpath = folder / "facilities.csv"
     seen_npis: dict[str, str] = {}
@@ -188,9 +196,13 @@ def read_reference_folder(folder: Path) -> ReferenceData:
         except (ArithmeticError, ValueError):
             raise InputError(f"{where}: expected_allowed {row['expected_allowed']!r} is not an "
                              "amount in dollars and cents") from None  # fmt: skip
+        claim_type = row.get("claim_type", "")
+        if claim_type not in ("", "P", "I"):
+            raise InputError(f"{where}: claim_type {claim_type!r} is not P, I or blank")
         data.fees.append(
             {
                 "payer_code": row["payer_code"],
+                "claim_type": claim_type,
                 "code_system": row["code_system"],
                 "code": row["code"],
                 "modifier": row.get("modifier", ""),
@@ -297,6 +309,7 @@ def _load_fees(conn: Connection, data: ReferenceData, summary: LoadSummary) -> N
             raise InputError(f"{fee['_where']}: payer_code {fee['payer_code']!r} is not a payer")
         key = and_(
             FeeScheduleEntry.payer_id == pid,
+            FeeScheduleEntry.claim_type == fee["claim_type"],
             FeeScheduleEntry.code_system == fee["code_system"],
             FeeScheduleEntry.code == fee["code"],
             FeeScheduleEntry.modifier == fee["modifier"],
@@ -307,6 +320,7 @@ def _load_fees(conn: Connection, data: ReferenceData, summary: LoadSummary) -> N
             conn.execute(
                 insert(FeeScheduleEntry).values(
                     payer_id=pid,
+                    claim_type=fee["claim_type"],
                     code_system=fee["code_system"],
                     code=fee["code"],
                     modifier=fee["modifier"],

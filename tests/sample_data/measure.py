@@ -273,6 +273,55 @@ def days_in_ar(folder: Path, as_of: date) -> tuple[float, float]:
     return ar / (charges / days), old / ar
 
 
+def ar_at(folder: Path, day: date) -> tuple[float, float]:
+    """(days in A/R gross, A/R > 90 days share) at the end of ``day``, rebuilt from the ERP's
+    postings and write-offs dated on or before it (KPI.md §3: A/R at a date)."""
+    erp = sql(folder, "erp")
+    end = (day + timedelta(days=1)).isoformat()
+    old_limit = (day - timedelta(days=90)).isoformat()
+    rows = erp.execute(
+        "SELECT r.service_date, COALESCE(p.s, 0) - COALESCE(w.s, 0) FROM receivable r "
+        "LEFT JOIN (SELECT receivable_id, SUM(amount_cents) s FROM posting WHERE posted_at < ? "
+        "GROUP BY 1) p ON p.receivable_id = r.receivable_id "
+        "LEFT JOIN (SELECT receivable_id, SUM(amount_cents) s FROM write_off "
+        "WHERE posted_at < ? GROUP BY 1) w ON w.receivable_id = r.receivable_id",
+        (end, end),
+    ).fetchall()
+    ar = sum(b for _, b in rows if b > 0)
+    old = sum(b for d, b in rows if b > 0 and d < old_limit)
+    y, m = day.year, day.month - 2
+    if m < 1:
+        y, m = y - 1, m + 12
+    first = date(y, m, 1)
+    charges = erp.execute(
+        "SELECT SUM(gross_charges_cents) FROM revenue WHERE period >= ? AND period <= ?",
+        (first.isoformat(), day.isoformat()),
+    ).fetchone()[0]
+    erp.close()
+    return ar / (charges / ((day - first).days + 1)), old / ar
+
+
+def sla_breach_at(folder: Path, days: list[date]) -> tuple[float, float]:
+    """SLA breach pooled over several period ends: (open items past due / open items at each
+    end, items resolved late / items resolved)."""
+    wf = sql(folder, "workflow")
+    open_n = open_late = 0
+    for day in days:
+        at = datetime(day.year, day.month, day.day).isoformat()
+        n, late = wf.execute(
+            "SELECT COUNT(*), SUM(due_at < ?) FROM work_item WHERE opened_at < ? AND "
+            "(resolved_at IS NULL OR resolved_at >= ?)",
+            (at, at, at),
+        ).fetchone()
+        open_n += n
+        open_late += late or 0
+    res_n, res_late = wf.execute(
+        "SELECT COUNT(*), SUM(resolved_at > due_at) FROM work_item WHERE status = 'closed'"
+    ).fetchone()
+    wf.close()
+    return open_late / open_n, res_late / res_n
+
+
 def posting_latency_hours(
     folder: Path, as_of: date, since: date | None = None, facility: str | None = None
 ) -> list[float]:

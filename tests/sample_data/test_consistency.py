@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter, defaultdict
 
+from sample_data.source_tables import TABLES
 from tests.sample_data import measure
 
 
@@ -139,12 +140,17 @@ def test_nothing_happens_at_or_after_the_as_of(baseline):
         ("workflow", "work_item", ("opened_at", "resolved_at", "updated_at")),
         ("workflow", "override", ("overridden_at",)),
         ("engine", "message_log", ("created_at", "completed_at", "updated_at")),
+        *(
+            (t.system, t.name, ("updated_at",))
+            for t in TABLES
+            if t.name not in ("posting", "remit_import", "work_item", "message_log")
+        ),
     ):
         db = measure.sql(baseline, system)
         for col in columns:
             late = db.execute(f"SELECT COUNT(*) FROM {table} WHERE {col} >= ?", (cutoff,))
             assert late.fetchone()[0] == 0, (table, col)
-    names = [p.name for p in (baseline / "clearinghouse").rglob("*.*")]
+    names = [p.name for p in (baseline / "clearinghouse").glob("*/*")]
     assert all(n[:8] < "20240701" for n in names)
 
 
@@ -164,3 +170,23 @@ def test_sqlite_and_csv_exports_hold_the_same_rows(baseline):
             keys = {r[0] for r in body}
             assert len(keys) == len(body), f"{table}: primary key not unique"
             assert all(r[-1] for r in body), f"{table}: updated_at empty"
+
+
+def test_transfer_log_lists_every_clearinghouse_file_with_its_time(baseline):
+    import csv
+    import os
+    from datetime import datetime
+
+    with open(baseline / "clearinghouse" / "transfer_log.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    files = {
+        str(p.relative_to(baseline))
+        for p in (baseline / "clearinghouse").glob("*/*")
+        if p.name != "transfer_log.csv"
+    }
+    assert {r["file"] for r in rows} == files
+    for r in rows[:200]:
+        at = datetime.fromisoformat(r["transferred_at"])
+        assert r["file"].split("/")[-1].startswith(at.strftime("%Y%m%d-%H%M%S"))
+        mtime = os.stat(baseline / r["file"]).st_mtime
+        assert mtime == (at - datetime(1970, 1, 1)).total_seconds()

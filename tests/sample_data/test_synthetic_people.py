@@ -7,7 +7,7 @@ from tests.sample_data import measure
 
 def test_names_member_ids_and_mrns_use_reserved_prefixes(baseline):
     seen = 0
-    for path in sorted((baseline / "clearinghouse").rglob("*.*")):
+    for path in sorted((baseline / "clearinghouse").glob("*/*")):
         for seg in measure.segments(path):
             if seg[0] == "NM1" and seg[1] in ("IL", "QC"):
                 assert seg[3].startswith("ZZTEST"), seg

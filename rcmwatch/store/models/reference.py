@@ -63,6 +63,7 @@ class FeeScheduleEntry(IdMixin, Base):
     __table_args__ = (
         UniqueConstraint(
             "payer_id",
+            "claim_type",
             "code_system",
             "code",
             "modifier",
@@ -71,6 +72,8 @@ class FeeScheduleEntry(IdMixin, Base):
         ),
     )
     payer_id: Mapped[int] = mapped_column(Id, ForeignKey("payer.id"))
+    # P professional | I institutional | '' any: facility and professional fees for one code differ.
+    claim_type: Mapped[str] = mapped_column(String, default="")
     code_system: Mapped[str] = mapped_column(String)  # CPT | HCPCS | REV
     code: Mapped[str] = mapped_column(String)
     modifier: Mapped[str] = mapped_column(String, default="")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 08:48:15.525599
+Create Date: 2026-11-27 09:10:52.328245
 """
 
 from __future__ import annotations
@@ -735,6 +735,7 @@ def upgrade() -> None:
     op.create_table(
         "fee_schedule_entry",
         sa.Column("payer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("claim_type", sa.String(), nullable=False),
         sa.Column("code_system", sa.String(), nullable=False),
         sa.Column("code", sa.String(), nullable=False),
         sa.Column("modifier", sa.String(), nullable=False),
@@ -753,6 +754,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fee_schedule_entry")),
         sa.UniqueConstraint(
             "payer_id",
+            "claim_type",
             "code_system",
             "code",
             "modifier",

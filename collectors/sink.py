@@ -188,7 +188,14 @@ def write_batch(
                 kept.append(r)
             rows = kept
     written = upsert_rows(conn, tm.table, source, rows)
-    return written, [r["source_key"] for r in rows], refused
+    keys = [r["source_key"] for r in rows]
+    if tm.table.name == "posting":
+        # A posting names its remit by trace number + patient control number; link it to the
+        # stored claim payment now (ingest links the other way when the 835 comes later).
+        from rcmwatch.ingest.links import link_postings_by_source_keys
+
+        link_postings_by_source_keys(conn, source, keys)
+    return written, keys, refused
 
 
 def upsert_rows(conn: Connection, table: Table, source: str, rows: list[dict]) -> int:

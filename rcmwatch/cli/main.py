@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -58,7 +59,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLineHandler(logging.StreamHandler):
+    """Log records as one line each on stderr; tracebacks only with RCMWATCH_DEBUG=1."""
+
+    def __init__(self, debug: bool) -> None:
+        super().__init__(sys.stderr)
+        self.debug = debug
+        self.setFormatter(logging.Formatter("rcmwatch: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.debug and record.exc_info:
+            record = logging.makeLogRecord(record.__dict__)
+            record.exc_info = record.exc_text = None
+            record.msg = " ".join(str(record.getMessage()).split())
+            record.args = None
+        super().emit(record)
+
+
+def _configure_logging() -> None:
+    debug = bool(os.environ.get("RCMWATCH_DEBUG"))
+    root = logging.getLogger()
+    root.handlers[:] = [_OneLineHandler(debug)]
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _configure_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

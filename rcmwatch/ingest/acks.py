@@ -106,7 +106,8 @@ def write_277ca(
     conn: Connection, *, file_id: int, received_at: datetime, frames
 ) -> tuple[int, list[str]]:
     """Returns (rows written, patient control numbers named at claim level)."""
-    statuses = frames.statuses.sort("status_index")
+    # Line-level STCs (after an SVC) do not decide a claim's outcome; they are not stored.
+    statuses = frames.statuses.filter(pl.col("line_number").is_null()).sort("status_index")
     if statuses.height == 0:
         return 0, []
     tx = frames.transactions.select(

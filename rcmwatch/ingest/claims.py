@@ -61,11 +61,18 @@ def x12_datetime(day: str | None, time: str | None) -> datetime | None:
 
 
 def _datetime_column(day_col: str, time_col: str) -> pl.Expr:
-    digits = pl.col(time_col).fill_null("").str.strip_chars().str.slice(0, 6).str.pad_end(6, "0")
-    text = pl.col(day_col).str.strip_chars().str.slice(0, 8) + digits
-    return text.str.strptime(pl.Datetime("us"), "%Y%m%d%H%M%S", strict=False).dt.replace_time_zone(
-        "UTC"
+    """A date column (``pl.Date``, or CCYYMMDD text) and an HHMM[SS] time column → UTC."""
+    digits = (
+        pl.col(time_col).cast(pl.String).fill_null("").str.strip_chars().str.slice(0, 6)
+    ).str.pad_end(6, "0")
+    day = pl.col(day_col)
+    text = (
+        day.cast(pl.Date, strict=False)
+        .dt.strftime("%Y%m%d")
+        .fill_null(day.cast(pl.String).str.strip_chars().str.slice(0, 8))
     )
+    parsed = (text + digits).str.strptime(pl.Datetime("us"), "%Y%m%d%H%M%S", strict=False)
+    return parsed.dt.replace_time_zone("UTC")
 
 
 def patient_key(payer_code: str, member_id: str, dependant: str = "") -> str:

@@ -148,8 +148,8 @@ def derive_claims(conn: Connection) -> None:
     if not rows:
         return
     frame = pl.DataFrame([dict(r) for r in rows], infer_schema_length=None)
-    frame = frame.with_columns(pl.col("submitted_at").cast(pl.String).alias("_order_at")).sort(
-        "claim_id", "_order_at", "file_key", "sub_seq", "version_seq"
+    frame = frame.with_columns(_utc(frame, "submitted_at")).sort(
+        "claim_id", "submitted_at", "file_key", "sub_seq", "version_seq"
     )
     originals = frame.filter(pl.col("frequency_code") == "1").group_by("claim_id").first()
     latest = frame.group_by("claim_id").last()
@@ -190,13 +190,24 @@ def derive_claims(conn: Connection) -> None:
 
 
 def _typed(frame):
+    return frame.with_columns(
+        _utc(frame, name) for name in ("first_submitted_at", "voided_at") if name in frame.columns
+    )
+
+
+def _utc(frame, name: str):
+    """Raw SQL gives SQLite times as text and PostgreSQL times as datetimes: UTC datetimes."""
     import polars as pl
 
-    casts = {}
-    for name, dtype in frame.schema.items():
-        if name in ("first_submitted_at", "voided_at") and not isinstance(dtype, pl.Datetime):
-            casts[name] = pl.col(name).cast(pl.Datetime("us", "UTC"), strict=False)
-    return frame.with_columns(**casts) if casts else frame
+    dtype = frame.schema[name]
+    col = pl.col(name)
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone:
+            return col.dt.convert_time_zone("UTC")
+        return col.dt.replace_time_zone("UTC")
+    if dtype == pl.Null:
+        return col.cast(pl.Datetime("us", "UTC"))
+    return col.cast(pl.String).str.to_datetime(time_zone="UTC", strict=False).alias(name)
 
 
 # --- 999 ----------------------------------------------------------------------------------
@@ -208,85 +219,78 @@ def link_acks(conn: Connection, new_ack_ids: list[int], new_submission_ids: list
     """999 → 837 (KPI.md §1): sender/receiver swapped (ISA06/ISA08 and GS02/GS03), GS06 =
     AK1-02 and ST02 = AK2-02, the nearest such 837 group at or before the 999 (by GS04/GS05),
     within 30 days. A group-level answer (no AK2) links every set of that group. Several equally
-    near candidates: ``ambiguous`` — a warning, no pick. Returns warning texts."""
+    near candidates: ``ambiguous`` — a warning, no pick. Returns warning texts.
+
+    Only answers whose candidates can have changed are looked at: this file's own, and earlier
+    ones that this file's 837 sets could answer — one query, however many are pending."""
     from datetime import timedelta
 
-    params: dict[str, object] = {}
-    clauses = ["a.link_status IN ('pending', 'ambiguous')"]
-    if new_ack_ids:
-        clauses.append("a.id IN (" + ",".join(str(int(i)) for i in new_ack_ids) + ")")
-    if new_submission_ids:
-        subs = ",".join(str(int(i)) for i in new_submission_ids)
-        clauses.append(
-            "EXISTS (SELECT 1 FROM submission n WHERE n.id IN (" + subs + ") "
-            "AND n.gs_control = a.ak1_group_control "
-            "AND n.interchange_sender = a.interchange_receiver "
-            "AND n.interchange_receiver = a.interchange_sender)"
-        )
-    acks = conn.execute(
-        text(
-            "SELECT a.id, a.interchange_sender, a.interchange_receiver, a.gs_sender, "
-            "a.gs_receiver, a.ak1_functional_id, a.ak1_group_control, a.ak2_set_control, "
-            "a.acknowledged_at FROM ack_set a WHERE " + " OR ".join(clauses)
-        ),
-        params,
-    ).all()
-    if not acks:
+    if not new_ack_ids and not new_submission_ids:
         return []
+    _ids_table(conn, "_rcmw_new_ack", new_ack_ids)
+    _ids_table(conn, "_rcmw_new_sub", new_submission_ids)
+    match = (
+        "s.gs_control = a.ak1_group_control "
+        "AND s.interchange_sender = a.interchange_receiver "
+        "AND s.interchange_receiver = a.interchange_sender "
+        "AND (a.gs_sender IS NULL OR s.gs_receiver = a.gs_sender) "
+        "AND (a.gs_receiver IS NULL OR s.gs_sender = a.gs_receiver) "
+        "AND (a.ak2_set_control IS NULL OR s.st_control = a.ak2_set_control)"
+    )
+    rows = conn.execute(
+        text(
+            "SELECT a.id AS ack_id, a.ak1_functional_id, a.ak1_group_control, "
+            "a.ak2_set_control, a.acknowledged_at, s.id AS sub_id, s.gs_at, "
+            "s.inbound_file_id, s.interchange_control "
+            f"FROM ack_set a LEFT JOIN submission s ON {match} "
+            "WHERE a.id IN (SELECT id FROM _rcmw_new_ack) OR a.id IN ("
+            f"  SELECT a.id FROM ack_set a JOIN submission s ON {match} "
+            "  WHERE s.id IN (SELECT id FROM _rcmw_new_sub))"
+        )
+    ).all()
+    by_ack: dict[int, list] = {}
+    for row in rows:
+        by_ack.setdefault(row.ack_id, []).append(row)
     warnings: list[str] = []
     links: list[dict] = []
     statuses: dict[int, str] = {}
-    for ack in acks:
+    for ack_id, cands in by_ack.items():
+        ack = cands[0]
         if ack.ak1_functional_id not in (None, "HC"):
-            statuses[ack.id] = "not_claims"  # a 999 for something other than 837s
+            statuses[ack_id] = "not_claims"  # a 999 for something other than 837s
             continue
-        cands = conn.execute(
-            text(
-                "SELECT s.id, s.gs_at, s.inbound_file_id, s.interchange_control, s.st_control "
-                "FROM submission s WHERE s.gs_control = :gs "
-                "AND s.interchange_sender = :isa_r AND s.interchange_receiver = :isa_s "
-                "AND (:gs_s IS NULL OR s.gs_receiver = :gs_s) "
-                "AND (:gs_r IS NULL OR s.gs_sender = :gs_r) "
-                "AND (:st IS NULL OR s.st_control = :st)"
-            ),
-            {
-                "gs": ack.ak1_group_control,
-                "isa_r": ack.interchange_receiver,
-                "isa_s": ack.interchange_sender,
-                "gs_s": ack.gs_sender,
-                "gs_r": ack.gs_receiver,
-                "st": ack.ak2_set_control,
-            },
-        ).all()
         at = _aware(ack.acknowledged_at)
         usable = []
         for c in cands:
+            if c.sub_id is None:
+                continue
             gs_at = _aware(c.gs_at)
             too_late_or_old = (
                 at is not None
                 and gs_at is not None
                 and (gs_at > at or gs_at < at - timedelta(days=ACK_WINDOW_DAYS))
             )
-            if too_late_or_old:
-                continue
-            usable.append((gs_at, c))
+            if not too_late_or_old:
+                usable.append((gs_at, c))
         if not usable:
-            statuses[ack.id] = "pending"
+            statuses[ack_id] = "pending"
             continue
         nearest = max((g for g, _ in usable if g is not None), default=None)
         best = [c for g, c in usable if g == nearest]
         groups = {(c.inbound_file_id, c.interchange_control) for c in best}
         if len(groups) > 1 or (ack.ak2_set_control is not None and len(best) > 1):
-            statuses[ack.id] = "ambiguous"
+            statuses[ack_id] = "ambiguous"
             warnings.append(
-                f"ambiguous_link: 999 answer #{ack.id} (group {ack.ak1_group_control}, set "
+                f"ambiguous_link: 999 answer #{ack_id} (group {ack.ak1_group_control}, set "
                 f"{ack.ak2_set_control or 'all'}) matches {len(best)} equally near 837 sets"
             )
             continue
-        statuses[ack.id] = "linked"
-        links.extend({"ack_set_id": ack.id, "submission_id": c.id} for c in best)
-    ids = ",".join(str(int(i)) for i in statuses)
-    conn.execute(text(f"DELETE FROM ack_link WHERE ack_set_id IN ({ids})"))
+        statuses[ack_id] = "linked"
+        links.extend({"ack_set_id": ack_id, "submission_id": c.sub_id} for c in best)
+    if not statuses:
+        return warnings
+    _ids_table(conn, "_rcmw_ack_done", list(statuses))
+    conn.execute(text("DELETE FROM ack_link WHERE ack_set_id IN (SELECT id FROM _rcmw_ack_done)"))
     if links:
         conn.execute(
             text(
@@ -295,19 +299,20 @@ def link_acks(conn: Connection, new_ack_ids: list[int], new_submission_ids: list
             ),
             links,
         )
-    by_status: dict[str, list[int]] = {}
+    by_status: dict[str, list[dict]] = {}
     for ack_id, status in statuses.items():
-        by_status.setdefault(status, []).append(ack_id)
-    for status, ack_ids in by_status.items():
-        conn.execute(
-            text(
-                "UPDATE ack_set SET link_status = :s WHERE id IN ("
-                + ",".join(str(int(i)) for i in ack_ids)
-                + ")"
-            ),
-            {"s": status},
-        )
+        by_status.setdefault(status, []).append({"id": ack_id})
+    for status, ids in by_status.items():
+        conn.execute(text(f"UPDATE ack_set SET link_status = '{status}' WHERE id = :id"), ids)
     return warnings
+
+
+def _ids_table(conn: Connection, name: str, ids: list[int]) -> None:
+    """A temporary one-column table of ids for this transaction's joins."""
+    conn.execute(text(f'CREATE TEMPORARY TABLE IF NOT EXISTS "{name}" (id BIGINT)'))
+    conn.execute(text(f'DELETE FROM "{name}"'))
+    if ids:
+        conn.execute(text(f'INSERT INTO "{name}" (id) VALUES (:id)'), [{"id": i} for i in ids])
 
 
 def _aware(value):
@@ -354,3 +359,38 @@ def link_statuses(conn: Connection) -> None:
             """
         )
     )
+
+
+# --- ERP postings ---------------------------------------------------------------------------
+
+_POSTING_LINK = """
+    UPDATE posting SET claim_payment_id = (
+        SELECT cp.id FROM claim_payment cp
+          JOIN remit_transaction rt ON rt.id = cp.remit_transaction_id
+         WHERE cp.pcn = posting.pcn
+           AND rt.trace_number = posting.remit_trace_number
+           AND cp.is_reversal = (posting.kind = 'reversal')
+         ORDER BY cp.seq LIMIT 1)
+    WHERE claim_payment_id IS NULL
+      AND remit_trace_number IS NOT NULL
+      AND kind IN ('payment', 'adjustment', 'reversal', 'takeback')
+      AND {restrict}
+"""
+
+
+def link_postings(conn: Connection) -> None:
+    """ERP postings → the 835 claim payment they post: same patient control number and remit
+    trace number (TRN02); a reversal posting posts the reversal loop. Either side may arrive
+    first (ingest calls this for the claims a file touched, collectors for new postings)."""
+    conn.execute(text(_POSTING_LINK.format(restrict=f'pcn IN (SELECT pcn FROM "{AFFECTED}")')))
+
+
+def link_postings_by_source_keys(conn: Connection, source: str, keys: list[str]) -> None:
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        marks = ", ".join(f":k{j}" for j in range(len(chunk)))
+        params = {f"k{j}": key for j, key in enumerate(chunk)} | {"source": source}
+        conn.execute(
+            text(_POSTING_LINK.format(restrict=f"source = :source AND source_key IN ({marks})")),
+            params,
+        )

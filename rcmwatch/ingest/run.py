@@ -27,9 +27,10 @@ from rcmwatch.store.models import InboundFile
 
 log = logging.getLogger("rcmwatch.ingest")
 
-# Files the clearinghouse layout may hold next to X12 that are not X12 (pyx12's .997 reports,
-# editor backups, hidden files) are not ingested from folders.
-_IGNORED_SUFFIXES = {".997", ".tmp", ".part", ".swp", ".md", ".txt~"}
+# Files a clearinghouse folder may hold next to X12 that are not X12 (pyx12's .997 reports,
+# transfer logs and manifests, editor backups, hidden files) are not ingested from folders;
+# named explicitly, they are.
+_IGNORED_SUFFIXES = {".997", ".tmp", ".part", ".swp", ".md", ".txt~", ".csv", ".json", ".log"}
 
 
 def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -144,7 +145,7 @@ def ingest_bytes(
     except InputError as exc:
         return _quarantine(store, shown, landing, _one_line(exc))
     except Exception as exc:  # a parser bug must not lose the file either
-        log.exception("parser failed on %s", shown)
+        log.debug("parser failed on %s", shown, exc_info=True)
         return _quarantine(store, shown, landing, f"could not be parsed: {_one_line(exc)}")
 
     from rcmwatch.ingest.writer import write_parsed
@@ -170,7 +171,7 @@ def ingest_bytes(
             return FileOutcome(shown, "skipped", sha256=sha, reason="landed concurrently")
         return _quarantine(store, shown, landing, f"could not be stored: {_one_line(exc.orig)}")
     except Exception as exc:
-        log.exception("storing %s failed", shown)
+        log.debug("storing %s failed", shown, exc_info=True)
         return _quarantine(store, shown, landing, f"could not be stored: {_one_line(exc)}")
     return FileOutcome(
         shown,

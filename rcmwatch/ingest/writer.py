@@ -177,6 +177,7 @@ def write_parsed(
         code, _, message = text_.partition(": ")
         result.warnings.append(_warn(conn, file_id, code, message, "ack_set", None))
     links.link_statuses(conn)
+    links.link_postings(conn)
     for reversal_id, candidates in links.link_reversals(conn):
         result.warnings.append(
             _warn(

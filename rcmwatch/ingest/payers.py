@@ -44,7 +44,29 @@ def resolve(
     if to_add:
         _add_unknown(conn, to_add)
         known = known_identifiers(conn)
-    return [known[c] if c is not None else None for c in chosen]
+    resolved = [known[c] if c is not None else None for c in chosen]
+    _settle_auto_names(conn, resolved, names)
+    return resolved
+
+
+def _settle_auto_names(conn: Connection, payer_ids: list[int | None], names) -> None:
+    """An automatically added payer keeps the alphabetically first name any file gave it: files
+    may name one payer id differently, and arrival order must not decide which name shows."""
+    from sqlalchemy import text
+
+    best: dict[int, str] = {}
+    for pid, name in zip(payer_ids, names, strict=True):
+        name = (name or "").strip()
+        if pid is not None and name and (pid not in best or name < best[pid]):
+            best[pid] = name
+    if best:
+        conn.execute(
+            text(
+                "UPDATE payer SET name = :name WHERE id = :id AND origin = 'ingest' "
+                "AND needs_mapping AND name > :name"
+            ),
+            [{"id": pid, "name": name} for pid, name in best.items()],
+        )
 
 
 def _add_unknown(conn: Connection, unknown: dict[tuple[str, str], str]) -> None:

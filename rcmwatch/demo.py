@@ -1,8 +1,8 @@
-"""``rcmwatch demo`` (what ``make run`` calls): build the embedded default store if missing,
-then run the dashboard at 127.0.0.1:8501 until Ctrl-C.
-
-Later waves add to the same supervisor: the generated demo health system (first start), the
-scheduler and the simulator."""
+"""``rcmwatch demo`` (what ``make run`` calls): build the embedded default store if missing, start
+the dashboard at 127.0.0.1:8501 at once and, on first start, build the demo health system beside
+it (generate with as-of = today → reference data → ingest → collect; the Overview shows the
+progress). One Ctrl-C stops everything. The scheduler and the simulator join the same supervisor
+as they land."""
 
 from __future__ import annotations
 
@@ -73,12 +73,13 @@ def run_demo(ctx) -> int:
         )
     store = ctx.store(create=True)
     print(f"rcmwatch: store ready ({store.display_url}, schema {store.revision()})")
-    env = child_env(
-        RCMWATCH_DATABASE_URL=store.url.render_as_string(hide_password=False),
-        RCMWATCH_DEMO="true",
-    )
+    url = store.url.render_as_string(hide_password=False)
+    env = child_env(RCMWATCH_DATABASE_URL=url, RCMWATCH_DEMO="true")
+    children = [Child("dashboard", dashboard_argv(host, port), cwd=str(REPO_ROOT), env=env)]
+    loader = demo_loader_child(ctx, store, url, env)
+    if loader is not None:
+        children.append(loader)
     store.dispose()
-    dashboard = Child("dashboard", dashboard_argv(host, port), cwd=str(REPO_ROOT), env=env)
     announced = False
 
     def announce() -> None:
@@ -87,4 +88,33 @@ def run_demo(ctx) -> int:
             announced = True
             print(f"rcmwatch: dashboard ready at http://{host}:{port} (Ctrl-C stops everything)")
 
-    return Supervisor([dashboard]).run(on_tick=announce)
+    return Supervisor(children).run(on_tick=announce)
+
+
+def demo_loader_child(ctx, store, url: str, env: dict[str, str]) -> Child | None:
+    """The demo health system's loader, unless the store already holds it (or other data)."""
+    from rcmwatch.demo_loader import read_progress
+    from rcmwatch.queries.inventory import holds_source_data, store_inventory
+
+    progress = read_progress(store)
+    if progress is not None and progress.phase == "done":
+        return None
+    if progress is None and holds_source_data(store_inventory(store)):
+        return None  # a store with real data: never mix the demo system into it
+    as_of = ctx.clock.now().date()
+    system = ctx.settings.home_path / "demo-system"
+    print(f"rcmwatch: building the demo health system in {system} (as of {as_of})")
+    argv = [
+        sys.executable,
+        "-m",
+        "rcmwatch.demo_loader",
+        "--db",
+        url,
+        "--system",
+        str(system),
+        "--claims",
+        str(ctx.settings.demo_claims),
+        "--as-of",
+        as_of.isoformat(),
+    ]
+    return Child("demo loader", argv, cwd=str(REPO_ROOT), env=env, required=False)

@@ -113,6 +113,13 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_bool,
     ),
     Setting(
+        "demo_claims",
+        "RCMWATCH_DEMO_CLAIMS",
+        "25000",
+        "Claims in the demo health system `rcmwatch demo` generates on first start.",
+        _parse_int,
+    ),
+    Setting(
         "dashboard_host",
         "RCMWATCH_DASHBOARD_HOST",
         "127.0.0.1",

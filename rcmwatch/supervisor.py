@@ -18,7 +18,11 @@ class Child:
     argv: list[str]
     cwd: str | None = None
     env: dict[str, str] | None = None
+    # A required child's exit stops everything; an optional one (a loader) may finish or fail
+    # while the rest keeps running.
+    required: bool = True
     process: subprocess.Popen | None = field(default=None, repr=False)
+    reported: bool = field(default=False, repr=False)
 
 
 class Supervisor:
@@ -55,13 +59,21 @@ class Supervisor:
             while not self._stopping:
                 for child in self.children:
                     code = child.process.poll()
-                    if code is not None:
-                        print(
-                            f"rcmwatch: {child.name} stopped (exit code {code}); stopping the rest",
-                            file=sys.stderr,
-                        )
-                        self.stop()
-                        return code or 1
+                    if code is None or child.reported:
+                        continue
+                    if not child.required:
+                        child.reported = True
+                        if code:
+                            print(
+                                f"rcmwatch: {child.name} failed (exit code {code})", file=sys.stderr
+                            )
+                        continue
+                    print(
+                        f"rcmwatch: {child.name} stopped (exit code {code}); stopping the rest",
+                        file=sys.stderr,
+                    )
+                    self.stop()
+                    return code or 1
                 if on_tick is not None:
                     on_tick()
                 time.sleep(0.2)

@@ -18,7 +18,12 @@ def _show(value: Any, unit: str) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, str):
-        return f"${value}" if value.lstrip("-").replace(".", "", 1).isdigit() else value
+        if value.lstrip("-").replace(".", "", 1).isdigit():
+            # Money arrives as an exact two-decimal string: format it without a float.
+            from rcmwatch.money import format_dollars, to_cents
+
+            return format_dollars(to_cents(value))
+        return value
     return str(value)
 
 

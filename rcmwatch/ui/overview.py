@@ -13,6 +13,7 @@ from rcmwatch.ui.funnel import panel
 
 
 def render(page) -> None:
+    _demo_progress(page)
     inv = inventory.store_inventory(page.store)
     if not inventory.holds_source_data(inv):
         _empty_store(page)
@@ -59,6 +60,35 @@ def render(page) -> None:
             st.info("No files landed yet.")
         else:
             st.dataframe(files, hide_index=True, key="overview_files")
+
+
+def _demo_progress(page) -> None:
+    from rcmwatch.demo_loader import read_progress
+
+    progress = read_progress(page.store)
+    if progress is None or progress.phase == "done":
+        return
+    if progress.phase == "failed":
+        st.error(
+            f"Building the demo health system failed: {progress.error}. The data loaded so far "
+            "is shown; restart `make run` to continue.",
+            icon=":material/error:",
+        )
+        return
+    steps = {
+        "starting": "starting",
+        "generating": "generating the synthetic health system",
+        "reference": "loading facilities, payers and fee schedules",
+        "ingesting": f"ingesting clearinghouse files ({progress.files_done:,} of "
+        f"{progress.files_total:,})",
+        "collecting": "collecting the ERP, work-queue and integration-engine tables",
+    }
+    done = progress.files_done / progress.files_total if progress.files_total else 0.0
+    st.progress(
+        done if progress.phase == "ingesting" else (1.0 if progress.phase == "collecting" else 0.0),
+        text=f"Building the demo health system ({progress.claims:,} claims as of "
+        f"{progress.as_of}): {steps.get(progress.phase, progress.phase)}. Refresh to follow.",
+    )
 
 
 def _empty_store(page) -> None:

@@ -7,6 +7,21 @@ def add_parser(sub, common) -> None:
     p = sub.add_parser("bench", parents=[common], help="run a benchmark against its peers")
     bench_sub = p.add_subparsers(dest="bench_command", metavar="BENCH", required=True)
     p.set_defaults(func=None)
+    fix = bench_sub.add_parser(
+        "fixture",
+        parents=[common],
+        help="build (once) and cache a generated system: generate → ingest → collect",
+    )
+    fix.add_argument("--claims", type=int, default=1_000_000, help="claims (1000000)")
+    fix.add_argument("--months", type=int, default=12, help="months of history (12)")
+    fix.add_argument("--seed", type=int, default=1, help="generator seed (1)")
+    fix.add_argument("--as-of", default="2025-01-01", help="the system's as-of date (2025-01-01)")
+    fix.add_argument("--cache", default=None, help="cache folder (default <home>/cache/fixtures)")
+    fix.add_argument(
+        "--target-db", default=None, help="build into this store instead of the cached SQLite file"
+    )
+    fix.add_argument("--json", action="store_true", help="print the report as JSON")
+    fix.set_defaults(func=run_fixture)
     edi = bench_sub.add_parser(
         "edi",
         parents=[common],
@@ -157,3 +172,33 @@ def _run_edi_claims(args, ctx) -> int:
     from rcmwatch.bench.edi_claims import run
 
     return run(args, ctx)
+
+
+def run_fixture(args, ctx) -> int:
+    import json
+    import sys
+    from dataclasses import asdict
+    from datetime import date
+    from pathlib import Path
+
+    from rcmwatch.bench.fixture import build_fixture
+    from rcmwatch.errors import ConfigError
+
+    if args.claims < 1 or not 1 <= args.months <= 36:
+        raise ConfigError("--claims must be ≥ 1 and --months between 1 and 36")
+    try:
+        as_of = date.fromisoformat(args.as_of)
+    except ValueError:
+        raise ConfigError(f"--as-of {args.as_of!r} is not a date (YYYY-MM-DD)") from None
+    cache = Path(args.cache) if args.cache else ctx.settings.home_path / "cache" / "fixtures"
+    report = build_fixture(
+        cache,
+        claims=args.claims,
+        months=args.months,
+        seed=args.seed,
+        as_of=as_of,
+        db_url=args.target_db,
+        log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    print(json.dumps(asdict(report)) if args.json else "\n".join(report.lines()))
+    return 0 if report.completed else 1

@@ -22,6 +22,17 @@ def add_parser(sub, common) -> None:
     )
     fix.add_argument("--json", action="store_true", help="print the report as JSON")
     fix.set_defaults(func=run_fixture)
+    ing = bench_sub.add_parser(
+        "ingest",
+        parents=[common],
+        help="ingest end to end: a 100k-claim 837/999/277CA/835 set into SQLite and PostgreSQL",
+    )
+    ing.add_argument("--claims", type=int, default=100_000, help="claims in the set (100000)")
+    ing.add_argument("--repeat", type=int, default=1, help="runs per measurement; medians (1)")
+    ing.add_argument("--workdir", default=None, help="files and stores (default <home>/cache)")
+    ing.add_argument("--postgres-url", default=None, help="a PostgreSQL server to create DBs on")
+    ing.add_argument("--json", action="store_true", help="print only the JSON report")
+    ing.set_defaults(func=run_ingest)
     edi = bench_sub.add_parser(
         "edi",
         parents=[common],
@@ -202,3 +213,29 @@ def run_fixture(args, ctx) -> int:
     )
     print(json.dumps(asdict(report)) if args.json else "\n".join(report.lines()))
     return 0 if report.completed else 1
+
+
+def run_ingest(args, ctx) -> int:
+    import json
+    import sys
+    from pathlib import Path
+
+    from rcmwatch.bench.ingest import render, run_benchmark
+    from rcmwatch.errors import ConfigError
+
+    if args.claims < 1000 or args.repeat < 1:
+        raise ConfigError("--claims must be at least 1000 and --repeat at least 1")
+    workdir = (
+        Path(args.workdir) if args.workdir else ctx.settings.home_path / "cache" / "bench-ingest"
+    )
+    report = run_benchmark(
+        claims=args.claims,
+        workdir=workdir,
+        postgres_url=args.postgres_url,
+        repeat=args.repeat,
+        log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    if not args.json:
+        print(render(report))
+    print(json.dumps(report))
+    return 0

@@ -81,6 +81,10 @@ def _configure_logging() -> None:
     root = logging.getLogger()
     root.handlers[:] = [_OneLineHandler(debug)]
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    # Our own progress lines (skipped files, scheduler leadership, collector outcomes) are the
+    # operator's record; libraries' INFO chatter (alembic, apscheduler) is not.
+    for ours in ("rcmwatch", "collectors", "checks", "metrics", "sample_data"):
+        logging.getLogger(ours).setLevel(logging.DEBUG if debug else logging.INFO)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -34,8 +34,8 @@ def generated(tmp_path_factory):
     from sample_data import generate
 
     out = tmp_path_factory.mktemp("generated")
-    generate(out, seed=7, claims=400, months=2, as_of=date(2024, 7, 1), scenario="baseline")
-    return out
+    generate(out, seed=7, claims=800, months=2, as_of=date(2024, 7, 1), scenario="baseline")
+    return out  # 800 claims: enough that every source table has rows (400 drew no override)
 
 
 def _source_totals(out, system, table, money):

@@ -38,7 +38,15 @@ def add_parser(sub, common) -> None:
         parents=[common],
         help="835 parsing: `edi inspect` vs pyx12's raw reader and oxedi, same file, one run",
     )
-    edi.add_argument("--claims", type=int, default=500_000, help="claims in the file (500000)")
+    edi.add_argument(
+        "--source",
+        choices=("generated", "builder"),
+        default="generated",
+        help="the generated system's 835s, concatenated (default), or the uniform builder file",
+    )
+    edi.add_argument(
+        "--claims", type=int, default=500_000, help="claims (generated system or file; 500000)"
+    )
     edi.add_argument("--per-transaction", type=int, default=1_000, help="claims per ST loop (1000)")
     edi.add_argument("--runs", type=int, default=3, help="runs per contender; medians (3)")
     edi.add_argument("--pyx12-runs", type=int, default=None, help="pyx12 runs (default: --runs)")
@@ -46,6 +54,7 @@ def add_parser(sub, common) -> None:
         "--big-mb", type=int, default=500, help="also inspect a file this big, 0 to skip (500)"
     )
     edi.add_argument("--workdir", default=None, help="keep the files here (default: a temp dir)")
+    edi.add_argument("--cache", default=None, help="generated systems (default <home>/cache/x12)")
     edi.add_argument("--json", action="store_true", help="print only the JSON report")
     edi.set_defaults(func=run_edi)
     kpi = bench_sub.add_parser(
@@ -127,6 +136,8 @@ def run_edi(args, ctx) -> int:
         big_mb=args.big_mb,
         workdir=Path(args.workdir) if args.workdir else None,
         log=log,
+        source=args.source,
+        cache=Path(args.cache) if args.cache else ctx.settings.home_path / "cache" / "x12",
     )
     if not args.json:
         print(render(report))

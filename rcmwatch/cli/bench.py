@@ -73,7 +73,14 @@ def add_parser(sub, common) -> None:
         parents=[common],
         help="837P/999/277CA parsing: 100,000-claim files against pyx12's raw reader",
     )
+    claims.add_argument(
+        "--source",
+        choices=("generated", "builder"),
+        default="generated",
+        help="the generated system's files, concatenated per kind (default), or builder files",
+    )
     claims.add_argument("--claims", type=int, default=100_000, help="claims (and 999 sets)")
+    claims.add_argument("--cache", default=None, help="generated systems (<home>/cache/x12)")
     claims.add_argument("--per-transaction", type=int, default=1_000, help="claims per ST loop")
     claims.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     claims.add_argument("--pyx12-repeat", type=int, default=1, help="runs of pyx12 (slow)")

@@ -116,6 +116,9 @@ def add_parser(sub, common) -> None:
         "--day-claims", type=int, default=3_000, help="claims' worth of one new day (3000)"
     )
     collect.add_argument("--workdir", default=None, help="keep the system here (default: temp)")
+    collect.add_argument(
+        "--fixture", default=None, help="a built fixture folder to measure on (a copy of it)"
+    )
     collect.add_argument("--json", action="store_true", help="print only the JSON report")
     collect.set_defaults(func=run_collect)
 
@@ -192,6 +195,7 @@ def run_collect(args, ctx) -> int:
         day_claims=args.day_claims,
         workdir=Path(args.workdir) if args.workdir else None,
         log=log,
+        fixture=Path(args.fixture) if args.fixture else None,
     )
     print(json.dumps(report, indent=None if args.json else 2))
     return 0

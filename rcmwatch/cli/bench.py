@@ -31,6 +31,11 @@ def add_parser(sub, common) -> None:
     ing.add_argument("--repeat", type=int, default=1, help="runs per measurement; medians (1)")
     ing.add_argument("--workdir", default=None, help="files and stores (default <home>/cache)")
     ing.add_argument("--postgres-url", default=None, help="a PostgreSQL server to create DBs on")
+    ing.add_argument(
+        "--sets",
+        default="generated,batched",
+        help="which sets: generated (daily files), batched (4 files) or both (default)",
+    )
     ing.add_argument("--json", action="store_true", help="print only the JSON report")
     ing.set_defaults(func=run_ingest)
     edi = bench_sub.add_parser(
@@ -247,6 +252,9 @@ def run_ingest(args, ctx) -> int:
 
     if args.claims < 1000 or args.repeat < 1:
         raise ConfigError("--claims must be at least 1000 and --repeat at least 1")
+    sets = tuple(s.strip() for s in args.sets.split(",") if s.strip())
+    if not sets or set(sets) - {"generated", "batched"}:
+        raise ConfigError(f"--sets {args.sets!r}: give generated, batched or both")
     workdir = (
         Path(args.workdir) if args.workdir else ctx.settings.home_path / "cache" / "bench-ingest"
     )
@@ -256,6 +264,7 @@ def run_ingest(args, ctx) -> int:
         postgres_url=args.postgres_url,
         repeat=args.repeat,
         log=lambda line: print(line, file=sys.stderr, flush=True),
+        sets=sets,
     )
     if not args.json:
         print(render(report))

@@ -267,7 +267,7 @@ def run_benchmark(
                 big_expected = normalised(expected_era(big_totals))
             else:
                 # The generated file repeated: same content, so the answer is k times the sum.
-                copies = max(1, round(big_mb * MB / nbytes))
+                copies = max(1, -(-big_mb * MB // nbytes))  # at least big_mb
                 log(f"writing the generated 835 {copies} times (~{big_mb} MB) to {big_path}")
                 data = path.read_bytes()
                 with big_path.open("wb") as sink:

@@ -195,6 +195,9 @@ def write_batch(
         from rcmwatch.ingest.links import link_postings_by_source_keys
 
         link_postings_by_source_keys(conn, source, keys)
+    from rcmwatch.ingest.links import link_erp_claims_by_source_keys
+
+    link_erp_claims_by_source_keys(conn, tm.table.name, source, keys)
     return written, keys, refused
 
 

@@ -394,3 +394,34 @@ def link_postings_by_source_keys(conn: Connection, source: str, keys: list[str])
             text(_POSTING_LINK.format(restrict=f"source = :source AND source_key IN ({marks})")),
             params,
         )
+
+
+# ERP records name their claim by patient control number (claim.pcn is unique). Either side may
+# arrive first: ingest links the ERP rows of the claims a file touched, collectors the rows they
+# just wrote. Without the link the A/R roll-back to a period end cannot see later activity.
+ERP_CLAIM_TABLES = ("receivable", "posting", "write_off", "payment")
+_ERP_CLAIM_LINK = """
+    UPDATE {table} SET claim_id = (SELECT c.id FROM claim c WHERE c.pcn = {table}.pcn)
+    WHERE claim_id IS NULL AND pcn IS NOT NULL AND {restrict}
+"""
+
+
+def link_erp_claims(conn: Connection) -> None:
+    """ERP receivables, postings, write-offs and payments → their claim, for affected PCNs."""
+    for table in ERP_CLAIM_TABLES:
+        restrict = f'pcn IN (SELECT pcn FROM "{AFFECTED}")'
+        conn.execute(text(_ERP_CLAIM_LINK.format(table=table, restrict=restrict)))
+
+
+def link_erp_claims_by_source_keys(
+    conn: Connection, table: str, source: str, keys: list[str]
+) -> None:
+    if table not in ERP_CLAIM_TABLES:
+        return
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        marks = ", ".join(f":k{j}" for j in range(len(chunk)))
+        params = {f"k{j}": key for j, key in enumerate(chunk)} | {"source": source}
+        restrict = f"source = :source AND source_key IN ({marks})"
+        conn.execute(text(_ERP_CLAIM_LINK.format(table=table, restrict=restrict)), params)
+

@@ -178,6 +178,7 @@ def write_parsed(
         result.warnings.append(_warn(conn, file_id, code, message, "ack_set", None))
     links.link_statuses(conn)
     links.link_postings(conn)
+    links.link_erp_claims(conn)
     for reversal_id, candidates in links.link_reversals(conn):
         result.warnings.append(
             _warn(

@@ -50,7 +50,11 @@ class Posting(IdMixin, SourceKeyMixin, Base):
 
 class WriteOff(IdMixin, SourceKeyMixin, Base):
     __tablename__ = "write_off"
-    __table_args__ = (UniqueConstraint("source", "source_key"), Index(None, "posted_at"))
+    __table_args__ = (
+        UniqueConstraint("source", "source_key"),
+        Index(None, "posted_at"),
+        Index(None, "pcn"),  # linked to its claim by patient control number
+    )
     pcn: Mapped[str | None] = mapped_column(String)
     claim_id: Mapped[int | None] = mapped_column(Id, ForeignKey("claim.id"))
     facility_id: Mapped[int | None] = mapped_column(Id, ForeignKey("facility.id"))
@@ -64,7 +68,11 @@ class WriteOff(IdMixin, SourceKeyMixin, Base):
 
 class Payment(IdMixin, SourceKeyMixin, Base):
     __tablename__ = "payment"
-    __table_args__ = (UniqueConstraint("source", "source_key"), Index(None, "posted_at"))
+    __table_args__ = (
+        UniqueConstraint("source", "source_key"),
+        Index(None, "posted_at"),
+        Index(None, "pcn"),  # linked to its claim by patient control number
+    )
     pcn: Mapped[str | None] = mapped_column(String)
     claim_id: Mapped[int | None] = mapped_column(Id, ForeignKey("claim.id"))
     facility_id: Mapped[int | None] = mapped_column(Id, ForeignKey("facility.id"))

@@ -4,10 +4,12 @@ are derived from claims and remits and flagged ``source:derived`` (billed A/R on
 
 A/R at a day D (period end, capped at as-of):
 - ERP: each receivable opened on or before D at its collected balance, rolled back by the
-  activity posted after D (postings and write-offs for insurance receivables; patient payments
-  and bad-debt, charity and small-balance write-offs for patient receivables). Convention
-  assumed of the ERP records: posting, payment and write-off amounts are positive when they
-  reduce a balance, a reversal posting negative.
+  activity posted after D (postings and write-offs for insurance receivables; patient payments,
+  transfers in and bad-debt, charity and small-balance write-offs for patient receivables).
+  Conventions assumed of the ERP records: postings are the receivables ledger, signed by their
+  effect on the balance (charges, reversals and take-backs up; payments and adjustments down; a
+  transfer to patient responsibility as a negative insurance leg and a positive patient leg);
+  payment and write-off records are positive amounts that reduce a balance.
 - Derived: for each claim first submitted by D and not voided by then, insurance A/R = its
   charge (latest original or replacement submitted by D) − the primary payer's payments − its
   non-PR adjustments (CO/PI/OA/CR) − PR adjustments (moved to patient), over loops produced by
@@ -346,8 +348,15 @@ def _erp_receivables(frames: Frames, as_of: datetime, at: date) -> pl.DataFrame:
     patient_wo = pl.col("reason").is_in(PATIENT_WRITE_OFFS)
     activity = pl.concat(
         [
+            # The posting table is the ledger: signed by effect on the balance, so undoing a
+            # later posting subtracts it; a transfer's positive leg lands on the patient.
             later(frames.posting, "posted_at").select(
-                "claim_id", pl.lit("insurance").alias("kind"), "amount_cents"
+                "claim_id",
+                pl.when((pl.col("kind") == "transfer") & (pl.col("amount_cents") > 0))
+                .then(pl.lit("patient"))
+                .otherwise(pl.lit("insurance"))
+                .alias("kind"),
+                (-pl.col("amount_cents")).alias("amount_cents"),
             ),
             later(frames.write_off, "posted_at").select(
                 "claim_id",
@@ -499,11 +508,14 @@ def receivable_facts(frames: Frames, as_of: datetime, params: KpiParams, at: dat
 def ar_facts(frames: Frames, as_of: datetime, params: KpiParams, at: date) -> pl.DataFrame:
     """Receivable rows (part 'ar') and, for the average daily revenue, gross charges and net
     revenue of the ADR window (parts 'gross' and 'net'), one frame so cuts apply to both."""
-    ar = receivable_facts(frames, as_of, params, at).with_columns(pl.lit("ar").alias("part"))
+    ar = receivable_facts(frames, as_of, params, at).with_columns(
+        pl.lit("ar").alias("part"), pl.col("cents").alias("net_cents")
+    )
     first, last = adr_window(at)
     days = (last - first).days + 1
     if frames.revenue.height:
         rev = frames.revenue.filter(pl.col("period").is_between(first, last))
+        ar = _with_expected_net(ar, frames, rev, at)
         gross = rev.select(
             "facility_id",
             pl.col("gross_charges_cents").alias("cents"),
@@ -543,6 +555,54 @@ def ar_facts(frames: Frames, as_of: datetime, params: KpiParams, at: date) -> pl
     )
     out = pl.concat([ar, window], how="diagonal_relaxed")
     return out.with_columns(pl.lit(days).alias("window_days"))
+
+
+PPM = 1_000_000
+
+
+def _with_expected_net(
+    ar: pl.DataFrame, frames: Frames, rev: pl.DataFrame, at: date
+) -> pl.DataFrame:
+    """``net_cents``: each receivable net of the contractual allowance still to come.
+
+    The ERP carries an insurance receivable at its gross charge until the payer's adjudication
+    is posted (payment or adjustment); from then on its balance is already net. Until then its
+    expected net is the charge times the facility's net-to-gross revenue ratio over the ADR
+    window (whole-system ratio for a facility without revenue), in integer parts per million —
+    the allowance-for-contractual-adjustments estimate finance makes. Patient A/R is not
+    subject to contractual allowances."""
+    gross_total = rev["gross_charges_cents"].sum()
+    if not gross_total:
+        return ar
+    default_ppm = rev["net_revenue_cents"].sum() * PPM // gross_total
+    ratios = (
+        rev.group_by("facility_id")
+        .agg(pl.col("net_revenue_cents").sum().alias("n"), pl.col("gross_charges_cents").sum())
+        .filter(pl.col("gross_charges_cents") > 0)
+        .select("facility_id", (pl.col("n") * PPM // pl.col("gross_charges_cents")).alias("ppm"))
+    )
+    adjudicated = (
+        frames.posting.filter(
+            pl.col("claim_id").is_not_null()
+            & pl.col("kind").is_in(["payment", "adjustment"])
+            & (pl.col("posted_at") < pl.lit(end_of_day(at)))
+        )
+        .select("claim_id")
+        .unique()
+        .with_columns(pl.lit(True).alias("_adjudicated"))
+    )
+    pending = (pl.col("kind") == "insurance") & ~pl.col("_adjudicated").fill_null(False)
+    return (
+        ar.join(adjudicated, on="claim_id", how="left")
+        .join(ratios, on="facility_id", how="left")
+        .with_columns(
+            pl.when(pending)
+            .then(pl.col("cents") * pl.col("ppm").fill_null(default_ppm) // PPM)
+            .otherwise(pl.col("cents"))
+            .alias("net_cents")
+        )
+        .drop("_adjudicated", "ppm")
+    )
 
 
 _AR = dict(
@@ -611,19 +671,24 @@ def days_in_ar_gross(facts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
 def days_in_ar_net(facts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     """Net A/R at period end / net average daily revenue (needs the ERP's net revenue).
 
-    Numerator: A/R at period end as for days_in_ar_gross (the ERP carries balances after the
-    contractual adjustments it posted).
+    Numerator: A/R at period end as for days_in_ar_gross, net of the contractual allowance still
+    to come: an insurance receivable whose claim has no payer payment or adjustment posted by
+    then is carried at gross by the ERP, so it counts at its charge × the facility's net-to-gross
+    revenue ratio over the ADR window (the allowance estimate; whole-system ratio for a facility
+    without revenue); once adjudicated its balance is already net.
     Denominator: net patient service revenue (ERP revenue) of the last three complete calendar
     months ending on or before the measurement day, divided by their days.
     Date basis: A/R at period end; revenue by month.
     Exclusions: as days_in_ar_gross.
     Choices: null with a note when no ERP revenue is collected; no unbilled (DNFB) balances
-    are added until an encounter source provides them.
+    are added until an encounter source provides them; gross A/R with net revenue would count
+    every unadjudicated claim at its full charge (118 days on the generated system, against 51
+    gross) — KPI.md leaves the net A/R estimate open, this is finance's usual one.
     """
     return aggregate(
         facts,
         by,
-        _ar_numerator().alias("numerator"),
+        sum_cents(pl.when(_OPEN_AR).then(pl.col("net_cents"))).alias("numerator"),
         sum_cents(pl.when(pl.col("part") == "net").then(pl.col("cents"))).alias("denominator"),
         pl.col("window_days").max().fill_null(0).alias("window_days"),
         _ar_derived_flag(),

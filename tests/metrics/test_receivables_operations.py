@@ -77,7 +77,7 @@ def test_erp_ar_aging_days_in_ar_and_credit_balances():
     w.receivable(None, 5_000, kind="patient", service=day("2024-01-01"), facility=fac)
     w.receivable(None, -700, service=day("2024-05-01"), facility=fac)  # credit balance
     w.receivable(None, 1_000, service=day("2024-05-01"), opened=day("2024-06-02"))  # later
-    w.posting(None, at("2024-06-05 10:00"), cents=4_000, pcn="A")  # after May: rolled back
+    w.posting(None, at("2024-06-05 10:00"), cents=-4_000, pcn="A")  # payment after May: undone
     for m in ("2024-03-01", "2024-04-01", "2024-05-01"):
         w.revenue(day(m), gross=920_000, net=460_000, facility=fac)
     v = compute_kpis(w.frames(), AS_OF, MAY).values
@@ -101,8 +101,37 @@ def test_erp_ar_aging_days_in_ar_and_credit_balances():
     assert v["ar_over_90_pct"] == 15_000 / ar
     assert v["credit_balances"] == {"count": 1, "dollars": "-7.00"}
     assert v["days_in_ar_gross"] == round(ar / (3 * 920_000 / 92), 2)
-    assert v["days_in_ar_net"] == round(ar / (3 * 460_000 / 92), 2)
+    # Net: no payer posting by May 31 on the insurance balances, so each counts at gross × the
+    # facility's net/gross ratio (460,000 / 920,000): 17,000 + 10,000 + 5,000; patient 5,000.
+    assert v["days_in_ar_net"] == round(37_000 / (3 * 460_000 / 92), 2) == 2.47
     assert end == day("2024-05-31")
+
+
+def test_erp_ar_rolls_the_posting_ledger_back_and_nets_only_unadjudicated_balances():
+    """Postings are the ledger (payments and adjustments negative, a transfer's legs -/+).
+    P: paid in June, so at May 31 it was 10,000 at gross, not yet adjudicated: net 5,000.
+    Q: paid in May (adjudicated), 2,000 left: already net. T: paid in May, 1,500 moved to the
+    patient in June: at May 31 insurance 1,500 (net as is), patient 0."""
+    w = World()
+    fac = w.facility("NORTH")
+    for pcn in ("P", "Q", "T"):
+        w.claim(pcn, at("2024-05-02 08:00"), facility=fac)
+        w.receivable(pcn, 0, service=day("2024-05-01"), facility=fac)
+    w.receivable("Q", 2_000, service=day("2024-05-01"), facility=fac)
+    w.receivable("T", 1_500, kind="patient", service=day("2024-05-01"), facility=fac)
+    w.posting(None, at("2024-06-03 10:00"), cents=-6_000, pcn="P")
+    w.posting(None, at("2024-06-03 10:00"), cents=-4_000, pcn="P", kind="adjustment")
+    w.posting(None, at("2024-05-20 10:00"), cents=-3_000, pcn="Q")
+    w.posting(None, at("2024-05-25 10:00"), cents=-500, pcn="T")
+    w.posting(None, at("2024-06-04 10:00"), cents=-1_500, pcn="T", kind="transfer")
+    w.posting(None, at("2024-06-04 10:00"), cents=1_500, pcn="T", kind="transfer")
+    for m in ("2024-03-01", "2024-04-01", "2024-05-01"):
+        w.revenue(day(m), gross=920_000, net=460_000, facility=fac)
+    v = compute_kpis(w.frames(), AS_OF, MAY).values
+    assert v["ar_aging_buckets"]["insurance"]["0-30"] == "135.00"  # 10,000 + 2,000 + 1,500
+    assert v["ar_aging_buckets"]["patient"]["0-30"] == "0.00"
+    assert v["days_in_ar_gross"] == round(13_500 / (3 * 920_000 / 92), 2) == 0.45
+    assert v["days_in_ar_net"] == round(8_500 / (3 * 460_000 / 92), 2) == 0.57
 
 
 def test_derived_ar_is_billed_ar_flagged():

@@ -424,4 +424,3 @@ def link_erp_claims_by_source_keys(
         params = {f"k{j}": key for j, key in enumerate(chunk)} | {"source": source}
         restrict = f"source = :source AND source_key IN ({marks})"
         conn.execute(text(_ERP_CLAIM_LINK.format(table=table, restrict=restrict)), params)
-

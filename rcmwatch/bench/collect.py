@@ -9,7 +9,9 @@
 
 ``--fixture FOLDER`` runs steps 2 and 3 on a copy of a built fixture (``rcmwatch bench fixture``,
 e.g. the 1M-claim system): its store (already loaded) and its source databases are copied into
-the work folder, so the cached fixture stays as it was built.
+the work folder, so the cached fixture stays as it was built. The day then also ingests the X12
+of the fixture's busiest day (files re-sent under new interchange control numbers) and reports
+the day's total: SQL sources collected + X12 ingested.
 
 X12 ingest of the day's files is the ingest benchmark's (``rcmwatch bench ingest``); the EDI
 folder collector only adds the move of each file to the archive.
@@ -118,6 +120,34 @@ def _from_fixture(fixture: Path, workdir: Path, log: Callable[[str], None]):
     return open_store_url(f"sqlite:///{workdir / 'store.db'}"), built["claims"]
 
 
+def _busiest_day_of_x12(system: Path, out: Path) -> tuple[list[Path], int, str]:
+    """The clearinghouse files of the fixture's busiest day (most claims), copied into ``out``
+    as new content: ISA13/IEA02 moved by 500,000,000, so ingest reads them as new files (the
+    fixture already holds the originals; same claims, so a day's real linking work)."""
+    import csv
+    import re
+    from collections import defaultdict
+
+    house = system / "clearinghouse"
+    by_day: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    with (house / "transfer_log.csv").open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            by_day[row["transferred_at"][:10]].append((row["file"], int(row["claims"] or 0)))
+    day = max(by_day, key=lambda d: sum(c for _, c in by_day[d]))
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name, _ in by_day[day]:
+        data = (system / name).read_bytes()
+        control = data[90:99]
+        bumped = b"%09d" % ((int(control) + 500_000_000) % 1_000_000_000)
+        data = data[:90] + bumped + data[99:]
+        data = re.sub(rb"(IEA\W\d+\W)" + control, rb"\g<1>" + bumped, data)
+        target = out / Path(name).name
+        target.write_bytes(data)
+        files.append(target)
+    return files, sum(c for _, c in by_day[day]), day
+
+
 def run_benchmark(
     store,
     *,
@@ -173,10 +203,34 @@ def run_benchmark(
         log(f"added one synthetic day: {added:,} source rows (~{day_claims:,} claims' worth)")
         report["day_rows_added"] = added
         report["day_cycle"] = cycle("cycle after one day of new data")
+        day_total = report["day_cycle"]["seconds"]
+        if fixture is not None:
+            from rcmwatch.clock import FixedClock
+            from rcmwatch.ingest.run import ingest_paths
+
+            files, day_claims_x12, busiest = _busiest_day_of_x12(
+                fixture / "system", Path(workdir) / "day_x12"
+            )
+            start = time.perf_counter()
+            outcomes = list(ingest_paths(store, files, clock=FixedClock(clock.now())))
+            seconds = time.perf_counter() - start
+            failed = [o for o in outcomes if o.failed]
+            if failed:
+                raise RuntimeError(f"{len(failed)} of the day's files failed to ingest")
+            log(
+                f"ingest of the busiest day's X12 ({busiest}: {len(files)} files, "
+                f"{day_claims_x12:,} claims): {seconds:.2f} s"
+            )
+            report["day_x12"] = {
+                "day": busiest,
+                "files": len(files),
+                "claims": day_claims_x12,
+                "seconds": round(seconds, 3),
+            }
+            day_total += seconds
+        report["day_total_s"] = round(day_total, 3)
         report["targets"] = {"unchanged_cycle_s": 2.0, "day_cycle_s": 5.0}
-        report["met"] = (
-            report["unchanged_cycle"]["seconds"] <= 2.0 and report["day_cycle"]["seconds"] <= 5.0
-        )
+        report["met"] = report["unchanged_cycle"]["seconds"] <= 2.0 and day_total <= 5.0
         return report
     finally:
         if tmp is not None:

@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "reference",
     "generate",
     "ingest",
+    "imports",
     "edi",
     "kpi",
     "collect",

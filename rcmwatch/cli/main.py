@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "kpi",
     "collect",
     "scheduler",
+    "simulate",
     "bench",
 )
 

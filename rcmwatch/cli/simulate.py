@@ -69,6 +69,7 @@ def add_parser(sub, common) -> None:
         help="switch the running simulator's scenario and exit",
     )
     p.add_argument("--queue-prefix", default="", help="prefix of the broker's queue names")
+    p.add_argument("--after-demo-load", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
 
@@ -92,6 +93,19 @@ def run(args, ctx) -> int:
     from rcmwatch.simulator.service import Simulator
 
     log = logging.getLogger("rcmwatch.simulator")
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    if args.after_demo_load:
+        from rcmwatch.demo_loader import wait_until_loaded
+
+        progress = wait_until_loaded(store, stop)
+        if progress is None:
+            return 0
+        if progress.phase == "failed":
+            log.warning("the demo system did not load (%s); no simulator", progress.error)
+            stop.wait()  # stay up (quietly) so the demo keeps running until Ctrl-C
+            return 0
     system = Path(args.system) if args.system else ctx.settings.home_path / "demo-system"
     speed = args.speed or float(ctx.settings.sim_speed)
     broker = Broker(ctx.settings.amqp_url, args.queue_prefix) if ctx.settings.amqp_url else None
@@ -113,9 +127,6 @@ def run(args, ctx) -> int:
                 f"{broker.status if broker else 'not connected (RCMWATCH_AMQP_URL empty)'}"
             )
             return 0
-        stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
         sim.run(stop)
         log.info("stopped at simulated %s; %s", sim.state.now, sim.lag.line())
         return 0

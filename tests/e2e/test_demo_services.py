@@ -129,6 +129,18 @@ def test_demo_runs_scheduler_and_simulator_without_a_broker_and_stops_on_ctrl_c(
             time.sleep(1)
         assert {"engine", "workflow", "erp", "clearinghouse"} <= set(runs)
         assert broker == ("failed", "unavailable")  # shown as not connected, not a crash
+        # The simulator's files (named *_s1000NN.*) reach the store through the folder collector.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            conn = sqlite3.connect(db)
+            simulated = conn.execute(
+                "SELECT COUNT(*) FROM inbound_file WHERE path LIKE '%\\_s1000%' ESCAPE '\\'"
+            ).fetchone()[0]
+            conn.close()
+            if simulated:
+                break
+            time.sleep(2)
+        assert simulated > 0
         assert proc.poll() is None  # nothing stopped the demo
     finally:
         proc.send_signal(signal.SIGINT)

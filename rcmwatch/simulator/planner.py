@@ -211,14 +211,49 @@ def plan_day(
                 json.dumps(_file_message(f, f"{stem}_{tag}{dot}{ext}", chunk, len(events))),
             )
         )
-    for table, rows in sink.rows.items():
-        columns = TABLE_BY_NAME[table].column_names
-        for row in rows:
-            record = dict(zip(columns, row, strict=True))
+    records = {
+        table: [dict(zip(TABLE_BY_NAME[table].column_names, row, strict=True)) for row in rows]
+        for table, rows in sink.rows.items()
+    }
+    for table, rows in records.items():
+        if table == "receivable":
+            continue
+        for record in rows:
             events.extend(_row_events(table, record))
+    for version in receivable_versions(records["receivable"], records["posting"],
+                                       records["write_off"]):  # fmt: skip
+        events.append((version["updated_at"], "row", "receivable", json.dumps(version)))
     pending.add(events)
     shutil.rmtree(work)
     return count
+
+
+def receivable_versions(receivables: list[dict], postings: list[dict], write_offs: list[dict]):
+    """Each receivable as it stands after each of its postings and write-offs (the story writes
+    only the final row): the balance moves in the ERP as the clock passes each activity."""
+    activity: dict[str, list[tuple[str, int]]] = {}
+    for p in postings:
+        activity.setdefault(p["receivable_id"], []).append((p["posted_at"], int(p["amount_cents"])))
+    for w in write_offs:
+        activity.setdefault(w["receivable_id"], []).append(
+            (w["posted_at"], -int(w["amount_cents"]))
+        )
+    out = []
+    for final in receivables:
+        balance = 0
+        moves = sorted(activity.get(final["receivable_id"], []))
+        for i, (at, amount) in enumerate(moves):
+            balance += amount
+            if i + 1 < len(moves) and moves[i + 1][0] == at:
+                continue  # one version per instant
+            status = "open" if balance > 0 else ("credit" if balance < 0 else "closed")
+            out.append(
+                dict(final, balance_cents=balance, status=status, last_activity_at=at,
+                     updated_at=at)
+            )  # fmt: skip
+        if not moves or balance != int(final["balance_cents"]):
+            out.append(final)  # the story's own final row stands
+    return out
 
 
 def _row_events(table: str, row: dict) -> list[tuple[str, str, str, str]]:

@@ -204,6 +204,9 @@ class Simulator:
                 self.broker.close()
         report.answered_claim_files = self._answer_outbound(now)
         report.requests = len(act_on_requests(self.tables, now))
+        self.state.broker = (
+            self.broker.status if self.broker else "not connected (no broker configured)"
+        )
 
     def _republished(self, message_id: str, now: datetime) -> None:
         row = self.tables.row("message_log", message_id)

@@ -30,6 +30,7 @@ class SimState:
     next_index: int = 0  # claim index of the next planned claim (PCNs continue the system's)
     started_at: str = ""  # wall clock of the first start
     counters: dict[str, int] = field(default_factory=dict)  # released files, rows, messages...
+    broker: str = ""  # "connected to host:port" | "not connected (why)"
 
     @property
     def at(self) -> datetime:

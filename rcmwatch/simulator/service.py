@@ -18,7 +18,7 @@ from pathlib import Path
 from rcmwatch.simulator.broker import Broker
 from rcmwatch.simulator.planner import PendingEvents, SystemInfo, plan_day
 from rcmwatch.simulator.requests import act_on_requests
-from rcmwatch.simulator.state import SimState, read_state, save_state
+from rcmwatch.simulator.state import SimState, first_unplanned_day, read_state, save_state
 from rcmwatch.simulator.world import Clearinghouse, SourceTables, naive_utc
 
 log = logging.getLogger("rcmwatch.simulator")
@@ -101,7 +101,7 @@ class Simulator:
             state.speed = speed
             if scenario and scenario != state.scenario:
                 state.scenario = scenario
-                state.scenario_since = state.at.date().isoformat()
+                state.scenario_since = first_unplanned_day(state).isoformat()
         save_state(self.store, state)
         return state
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -76,9 +76,19 @@ def switch_scenario(store, name: str) -> SimState:
             "no simulator state in this store", next_step="start `rcmwatch simulate` first"
         )
     state.scenario = name
-    state.scenario_since = state.at.date().isoformat()
+    state.scenario_since = first_unplanned_day(state).isoformat()
     save_state(store, state)
     return state
+
+
+def first_unplanned_day(state: SimState) -> date:
+    """Days are planned a day ahead: a switch takes effect from the first day not planned yet
+    (a scenario dated on an already planned day would never show)."""
+    today = state.at.date()
+    planned = state.planned_day
+    if planned is None or planned < today:
+        return today
+    return planned + timedelta(days=1)
 
 
 class StoreClock:

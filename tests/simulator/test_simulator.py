@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from rcmwatch.clock import FixedClock
 from rcmwatch.simulator.broker import Broker
-from rcmwatch.simulator.planner import SystemInfo, claims_on
+from rcmwatch.simulator.planner import SystemInfo, claims_on, scenario_for
 from rcmwatch.simulator.service import Simulator
 from rcmwatch.simulator.state import read_state
 from rcmwatch.store.models import AckLink, AckSet, Claim, ClaimPayment, InterfaceMessage
@@ -325,7 +325,8 @@ def test_cli_simulates_an_hour_without_a_broker_and_switches_scenarios(system, s
     switched = run_cli("--db", sqlite_url, "simulate", "--set-scenario", "payer_outage", env=env)
     assert switched.code == 0, switched.stderr
     assert switched.stdout.strip() == (
-        "scenario payer_outage from 2026-11-27 (simulated clock 2026-11-27T01:00:00+00:00)"
+        # Friday and Saturday are planned already: the switch takes effect on Sunday.
+        "scenario payer_outage from 2026-11-29 (simulated clock 2026-11-27T01:00:00+00:00)"
     )
 
 
@@ -335,3 +336,28 @@ def test_cli_set_scenario_without_a_simulator_is_one_line(sqlite_url):
     assert result.stderr_lines == [
         "rcmwatch: error: no simulator state in this store (start `rcmwatch simulate` first)"
     ]
+
+
+def test_a_scenario_switched_live_starts_on_the_first_unplanned_day(system, sqlite_store):
+    from rcmwatch.simulator.state import switch_scenario
+
+    sim = Simulator(sqlite_store, system, start_at=datetime(2026, 11, 27, 1, tzinfo=UTC))
+    sim.step(timedelta(0))  # Friday 01:00: Friday and Saturday planned (baseline)
+    state = switch_scenario(sqlite_store, "dead_letter_storm")
+    # Saturday is planned already: the storm (09:00-15:00 of its first day) comes on Sunday.
+    assert (state.scenario, state.scenario_since) == ("dead_letter_storm", "2026-11-29")
+    window = scenario_for(state.scenario, date(2026, 11, 29))
+    assert (window.storm_interface, window.storm_start, window.storm_end) == (
+        "dft_charges",
+        datetime(2026, 11, 29, 9),
+        datetime(2026, 11, 29, 15),
+    )
+    sim.step(timedelta(days=2, hours=15))  # to Sunday 16:00
+    assert sim.state.scenario == "dead_letter_storm"
+    # Friday's and Saturday's claims were planned before the switch: no storm on them.
+    dead = _engine_rows(
+        system,
+        "status = 'dead_lettered' AND interface = 'dft_charges' AND created_at < '2026-11-29'",
+    )
+    assert dead == []
+    sim.close()

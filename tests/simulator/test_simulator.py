@@ -246,16 +246,16 @@ def test_a_claim_dropped_in_outbound_gets_a_999_a_277ca_and_later_an_835(system,
     sim.close()
 
 
-def test_the_simulated_clock_survives_a_restart(system, sqlite_url):
+def test_the_simulated_clock_survives_a_restart(system, store_url):
     from rcmwatch.store.engine import open_store_url
 
-    store = open_store_url(sqlite_url)
+    store = open_store_url(store_url)
     sim = Simulator(store, system)
     sim.step(timedelta(hours=3, minutes=20))
     pending = sim.pending.count()
     sim.close()
     store.dispose()
-    store = open_store_url(sqlite_url)
+    store = open_store_url(store_url)
     state = read_state(store)
     assert state.now == "2026-11-27T03:20:00+00:00"
     again = Simulator(store, system)

@@ -120,6 +120,20 @@ def test_totals_per_payer_and_organization_equal_the_csv_sums(store):
         k: tuple(v) for k, v in expected_fac.items()
     }
     assert sum(v[0] for v in got_payer.values()) == Decimal("1219867.22")
+    # By hand: 451,581.20 + 306,821.09 + 261,605.00 + 199,349.62 + 510.31 (3 claims without a
+    # payer) = 1,219,867.22; every payer's claims are paid in full (charges = payments).
+    with store.read() as conn:
+        names = dict(conn.execute(select(Payer.id, Payer.name)).all())
+        ids = dict(conn.execute(select(PayerIdentifier.value, PayerIdentifier.payer_id)).all())
+    by_name = {names[ids[k]] if k else "": v for k, v in got_payer.items()}
+    assert {k: v[0] for k, v in by_name.items()} == {
+        "Medicare": Decimal("451581.20"),
+        "UnitedHealthcare": Decimal("306821.09"),
+        "Humana": Decimal("261605.00"),
+        "Medicaid": Decimal("199349.62"),
+        "": Decimal("510.31"),
+    }
+    assert all(charges == paid for charges, paid in by_name.values())
 
 
 def test_hand_worked_claim_splits_payer_and_patient(store):

@@ -34,6 +34,9 @@ def demo(tmp_path):
         RCMWATCH_DASHBOARD_PORT=str(port),
         # A small system keeps the test quick; the default (25,000 claims) loads in ~2 minutes.
         RCMWATCH_DEMO_CLAIMS="300",
+        # No broker: the demo's simulator would otherwise declare its queues, unprefixed, on
+        # the shared test broker (tests/simulator covers the broker with a prefix of its own).
+        RCMWATCH_AMQP_URL="",
     )
     # Output to a file: the scheduler and the simulator log steadily, and a pipe nobody reads
     # would fill and block them.

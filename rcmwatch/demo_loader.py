@@ -121,7 +121,9 @@ def load_demo(
         settings = load_settings()
         broker = ""
         if settings.amqp_url:
-            broker = broker_source_toml(settings.amqp_url, settings.rabbitmq_management_url)
+            broker = broker_source_toml(
+                settings.amqp_url, settings.rabbitmq_management_url, settings.sim_queue_prefix
+            )
         # Demo cadences (wall seconds): the simulator moves an hour a second by default.
         sources = write_generated_sources(
             system_dir, cadence_seconds=15, folder_cadence_seconds=10, broker=broker

@@ -205,6 +205,13 @@ SETTINGS: tuple[Setting, ...] = (
         "RabbitMQ management API the demo's broker source reads (queue rates, dead letters).",
     ),
     Setting(
+        "sim_queue_prefix",
+        "RCMWATCH_SIM_QUEUE_PREFIX",
+        "",
+        "Prefix of the simulator's exchange and queue names on the broker (two demos can then "
+        "share one broker vhost).",
+    ),
+    Setting(
         "sim_speed",
         "RCMWATCH_SIM_SPEED",
         "3600",

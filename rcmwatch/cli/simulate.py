@@ -68,7 +68,11 @@ def add_parser(sub, common) -> None:
         default=None,
         help="switch the running simulator's scenario and exit",
     )
-    p.add_argument("--queue-prefix", default="", help="prefix of the broker's queue names")
+    p.add_argument(
+        "--queue-prefix",
+        default=None,
+        help="prefix of the broker's exchange and queue names (default: RCMWATCH_SIM_QUEUE_PREFIX)",
+    )
     p.add_argument("--after-demo-load", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
@@ -108,7 +112,8 @@ def run(args, ctx) -> int:
             return 0
     system = Path(args.system) if args.system else ctx.settings.home_path / "demo-system"
     speed = args.speed or float(ctx.settings.sim_speed)
-    broker = Broker(ctx.settings.amqp_url, args.queue_prefix) if ctx.settings.amqp_url else None
+    prefix = args.queue_prefix if args.queue_prefix is not None else ctx.settings.sim_queue_prefix
+    broker = Broker(ctx.settings.amqp_url, prefix) if ctx.settings.amqp_url else None
     if broker is not None and not broker.connect():
         log.warning("broker %s; the simulator runs on without it", broker.status)
     sim = Simulator(store, system, speed=speed, scenario=args.scenario, broker=broker)

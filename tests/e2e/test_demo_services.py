@@ -182,3 +182,61 @@ def test_make_run_on_a_fresh_clone_is_healthy_within_60_seconds(tmp_path):
         time.sleep(0.5)
     assert _processes_mentioning(str(clone)) == []
     assert "rcmwatch: stopping..." in log.read_text()
+
+
+@pytest.mark.rabbitmq
+def test_demo_with_a_broker_publishes_and_collects_under_its_prefix(tmp_path):
+    import uuid
+
+    from rcmwatch.simulator.broker import Broker
+    from tests.conftest import _skip_or_fail
+
+    amqp = os.environ.get("RCMWATCH_TEST_AMQP_URL")
+    if not amqp:
+        _skip_or_fail("RabbitMQ not configured (set RCMWATCH_TEST_AMQP_URL)")
+    prefix = f"rcmw_t_{uuid.uuid4().hex[:8]}."
+    home, port = tmp_path / "home", _free_port()
+    env = _env(home, port)
+    env.update(
+        RCMWATCH_AMQP_URL=amqp,
+        RCMWATCH_RABBITMQ_MANAGEMENT_URL="http://127.0.0.1:15672",
+        RCMWATCH_SIM_QUEUE_PREFIX=prefix,
+    )
+    log = tmp_path / "demo.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(RCMWATCH), "demo"], cwd=tmp_path, env=env, stdout=out,
+                                stderr=out)  # fmt: skip
+    db = home / "rcmwatch.db"
+    try:
+        _wait_healthy(proc, port, log)
+        deadline = time.monotonic() + 180
+        broker_run = clock = None
+        while time.monotonic() < deadline:
+            clock = _state(db, "sim_clock")
+            try:
+                conn = sqlite3.connect(db)
+                broker_run = conn.execute(
+                    "SELECT status, rows_read FROM collector_run WHERE source = 'broker' "
+                    "AND status = 'ok' ORDER BY id DESC LIMIT 1"
+                ).fetchone()
+                samples = conn.execute(
+                    "SELECT COUNT(DISTINCT queue) FROM queue_sample WHERE queue LIKE ?",
+                    (prefix + "%",),
+                ).fetchone()[0]
+                conn.close()
+            except sqlite3.Error:
+                broker_run, samples = None, 0
+            if clock and clock.get("broker", "").startswith("connected") and samples == 10:
+                break
+            time.sleep(2)
+        assert clock["broker"].startswith("connected to 127.0.0.1")
+        assert broker_run is not None and broker_run[0] == "ok"
+        assert samples == 10  # five interface queues and their dead-letter queues
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=30)
+        cleanup = Broker(amqp, prefix)
+        if cleanup.connect():
+            cleanup.delete_topology()
+            cleanup.close()
+    assert code == 0, log.read_text()[-3000:]

@@ -91,7 +91,10 @@ class EdiFolderCollector:
             if not entry.is_file(follow_symlinks=False):
                 continue
             st = entry.stat(follow_symlinks=False)
-            if now - st.st_mtime < self.settle_seconds:
+            # settle_seconds = 0: files land atomically (renamed into place), none is "still
+            # being written" — even one whose mtime (its arrival) is ahead of the wall clock, as
+            # the simulator's are when its clock runs ahead.
+            if self.settle_seconds and now - st.st_mtime < self.settle_seconds:
                 settling += 1
                 continue
             ready.append((st.st_mtime, name, Path(entry.path), st.st_size))

@@ -11,7 +11,29 @@ MAPPINGS = Path(__file__).resolve().parent / "mappings" / "generator"
 SYSTEMS = ("engine", "workflow", "erp")
 
 
-def generated_sources_toml(out: Path, *, cadence_seconds: int = 300) -> str:
+def broker_source_toml(amqp_url: str, management_url: str, prefix: str = "") -> str:
+    """The broker the simulator publishes to (``rcmwatch.simulator.broker``): its interface
+    queues and their dead-letter queues."""
+    from sample_data.claim_story import INTERFACE_ROUTES
+
+    interfaces = {f"{prefix}{q}": i for i, (_d, q, _e, _r, _t) in INTERFACE_ROUTES.items()}
+    queues = [name for q in interfaces for name in (q, f"{q}.dlq")]
+    mapped = ", ".join(f'"{q}" = "{i}"' for q, i in interfaces.items())
+    listed = ", ".join(f'"{q}"' for q in queues)
+    return (
+        f'\n[source.broker]\nkind = "rabbitmq"\namqp_url = "{amqp_url}"\n'
+        + (f'management_url = "{management_url}"\n' if management_url else "")
+        + f"queues = [{listed}]\ninterfaces = {{ {mapped} }}\n"
+    )
+
+
+def generated_sources_toml(
+    out: Path,
+    *,
+    cadence_seconds: int = 300,
+    folder_cadence_seconds: int = 60,
+    broker: str = "",
+) -> str:
     out = Path(out).resolve()
     parts = [
         "# Written by rcmwatch for the generated health system in this folder.\n",
@@ -31,16 +53,26 @@ def generated_sources_toml(out: Path, *, cadence_seconds: int = 300) -> str:
         )
     parts.append(
         f'\n[source.clearinghouse]\nkind = "edi_folder"\n'
-        f'inbound = "{out / "clearinghouse" / "inbound"}"\ncadence_seconds = 60\n'
-        "settle_seconds = 0\n"
+        f'inbound = "{out / "clearinghouse" / "inbound"}"\n'
+        f"cadence_seconds = {folder_cadence_seconds}\nsettle_seconds = 0\n"
     )
+    parts.append(broker)
     return "".join(parts)
 
 
-def write_generated_sources(out: Path, *, cadence_seconds: int = 300) -> Path:
+def write_generated_sources(
+    out: Path, *, cadence_seconds: int = 300, folder_cadence_seconds: int = 60, broker: str = ""
+) -> Path:
     """``DIR/sources.toml`` for a generated system (kept if it exists: it may have been
     edited)."""
     path = Path(out) / "sources.toml"
     if not path.exists():
-        path.write_text(generated_sources_toml(out, cadence_seconds=cadence_seconds))
+        path.write_text(
+            generated_sources_toml(
+                out,
+                cadence_seconds=cadence_seconds,
+                folder_cadence_seconds=folder_cadence_seconds,
+                broker=broker,
+            )
+        )
     return path

@@ -14,7 +14,7 @@ Point-in-time KPIs build their facts at the measurement day (period end, capped 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -242,9 +242,14 @@ def compute_kpis(
     params: KpiParams | None = None,
     targets: str | None = None,
     default_carc_map_version: int | None = 1,
+    source_gaps: Mapping[str, tuple[str, str]] | None = None,
 ) -> KpiResult:
     """Every KPI (or ``names``) for ``period`` as of ``as_of``, optionally broken down ``by``
-    facility, payer, payer_class, payer_sequence, month or exception_type."""
+    facility, payer, payer_class, payer_sequence, month or exception_type.
+
+    ``source_gaps`` (KPI → (input frame, reason)), recorded by imports of sources that cannot
+    feed a KPI (e.g. Synthea has no acknowledgments): while that frame is empty the KPI is null
+    with the reason as its note, not a zero that would only reflect the missing source."""
     as_of = as_utc(as_of)
     cuts = cuts or Cuts()
     params = params or KpiParams()
@@ -262,7 +267,7 @@ def compute_kpis(
         computed = {}
         for names_of_kind, later_kinds in _by_fact_kind(defs, chosen):
             for name in names_of_kind:
-                computed[name] = _one(defs[name], cache, period, cuts, frames)
+                computed[name] = _one(defs[name], cache, period, cuts, frames, source_gaps)
             cache.release(defs[names_of_kind[0]].facts, later_kinds)
         for name in chosen:  # in the order asked for
             value, note, flags, frame = computed[name]
@@ -270,7 +275,7 @@ def compute_kpis(
             result.frames[name] = frame
             _record(result.notes, result.flags, name, note, flags)
         return result
-    _grouped(result, defs, chosen, cache, period, cuts, frames, BY_DIMENSION[by])
+    _grouped(result, defs, chosen, cache, period, cuts, frames, BY_DIMENSION[by], source_gaps)
     return result
 
 
@@ -285,18 +290,24 @@ def _by_fact_kind(defs: dict[str, KpiDef], chosen: Sequence[str]) -> list[tuple[
     return [(groups[kind], kinds[i + 1 :]) for i, kind in enumerate(kinds)]
 
 
-def _unavailable(defn: KpiDef, cuts: Cuts, by: Sequence[str], frames: Frames) -> str | None:
+def _unavailable(
+    defn: KpiDef,
+    cuts: Cuts,
+    by: Sequence[str],
+    frames: Frames,
+    gaps: Mapping[str, tuple[str, str]] | None = None,
+) -> str | None:
     problem = _cut_problem(defn, cuts, by)
     if problem:
         return problem
-    need = REQUIRES.get(defn.name)
-    if need and getattr(frames, need[0]).height == 0:
-        return need[1]
+    for need in (REQUIRES.get(defn.name), (gaps or {}).get(defn.name)):
+        if need and getattr(frames, need[0]).height == 0:
+            return need[1]
     return None
 
 
-def _one(defn, cache, period, cuts, frames):
-    reason = _unavailable(defn, cuts, (), frames)
+def _one(defn, cache, period, cuts, frames, gaps=None):
+    reason = _unavailable(defn, cuts, (), frames, gaps)
     if reason:
         return empty_value(defn), reason, [], pl.DataFrame()
     frame = kpi_frame(defn, cache, period, cuts)
@@ -311,13 +322,13 @@ def _record(notes: dict, flags: dict, name: str, note: str | None, marks: list[s
         flags[name] = marks
 
 
-def _grouped(result, defs, chosen, cache, period, cuts, frames, dim) -> None:
+def _grouped(result, defs, chosen, cache, period, cuts, frames, dim, gaps=None) -> None:
     per_kpi: dict[str, dict[Any, pl.DataFrame]] = {}
     keys: set = set()
     skipped = []
     available = []
     for name in chosen:
-        reason = _unavailable(defs[name], cuts, (dim,), frames)
+        reason = _unavailable(defs[name], cuts, (dim,), frames, gaps)
         if reason:
             skipped.append(name)
             result.notes[name] = reason

@@ -40,7 +40,13 @@ def as_utc(at: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
-def clock_from_settings(settings) -> Clock:
+def clock_from_settings(settings, store_of=None) -> Clock:
+    """``RCMWATCH_AS_OF`` fixes the clock; in demo mode the simulator's clock, persisted in the
+    store (``store_of`` opens it lazily), is the as-of of the whole app; else the wall clock."""
     if settings.as_of is not None:
         return FixedClock(settings.as_of)
+    if store_of is not None and getattr(settings, "demo_mode", False):
+        from rcmwatch.simulator.state import StoreClock
+
+        return StoreClock(store_of)
     return SystemClock()

@@ -1,8 +1,10 @@
 """``rcmwatch demo`` (what ``make run`` calls): build the embedded default store if missing, start
 the dashboard at 127.0.0.1:8501 at once and, on first start, build the demo health system beside
 it (generate with as-of = today → reference data → ingest → collect; the Overview shows the
-progress). One Ctrl-C stops everything. The scheduler and the simulator join the same supervisor
-as they land."""
+progress), then the scheduler (collectors on the demo system's sources file) and the simulator
+(``rcmwatch simulate``: the system continues live; its clock is the app's as-of) — both wait for
+the load to finish. One Ctrl-C stops everything. Without RabbitMQ the simulator and the broker
+source run on and say "not connected"."""
 
 from __future__ import annotations
 
@@ -79,6 +81,8 @@ def run_demo(ctx) -> int:
     loader = demo_loader_child(ctx, store, url, env)
     if loader is not None:
         children.append(loader)
+    if loader is not None or _demo_system_loaded(store):
+        children += demo_service_children(ctx, url, env)
     store.dispose()
     announced = False
 
@@ -89,6 +93,35 @@ def run_demo(ctx) -> int:
             print(f"rcmwatch: dashboard ready at http://{host}:{port} (Ctrl-C stops everything)")
 
     return Supervisor(children).run(on_tick=announce)
+
+
+def _demo_system_loaded(store) -> bool:
+    from rcmwatch.demo_loader import read_progress
+
+    progress = read_progress(store)
+    return progress is not None and progress.phase == "done"
+
+
+def demo_service_children(ctx, url: str, env: dict[str, str]) -> list[Child]:
+    """The scheduler and the simulator of the demo system (they start once it is loaded)."""
+    system = ctx.settings.home_path / "demo-system"
+    cli = [sys.executable, "-m", "rcmwatch", "--db", url]
+    return [
+        Child(
+            "scheduler",
+            [*cli, "scheduler", "--sources", str(system / "sources.toml"), "--after-demo-load"],
+            cwd=str(REPO_ROOT),
+            env=env,
+            required=False,
+        ),
+        Child(
+            "simulator",
+            [*cli, "simulate", "--system", str(system), "--after-demo-load"],
+            cwd=str(REPO_ROOT),
+            env=env,
+            required=False,
+        ),
+    ]
 
 
 def demo_loader_child(ctx, store, url: str, env: dict[str, str]) -> Child | None:

@@ -114,10 +114,20 @@ def load_demo(
 
         progress.phase = "collecting"
         _save(store, progress)
-        from collectors.generated import SYSTEMS, write_generated_sources
+        from collectors.generated import SYSTEMS, broker_source_toml, write_generated_sources
         from collectors.service import collect_once
+        from rcmwatch.settings import load_settings
 
-        sources = write_generated_sources(system_dir)
+        settings = load_settings()
+        broker = ""
+        if settings.amqp_url:
+            broker = broker_source_toml(
+                settings.amqp_url, settings.rabbitmq_management_url, settings.sim_queue_prefix
+            )
+        # Demo cadences (wall seconds): the simulator moves an hour a second by default.
+        sources = write_generated_sources(
+            system_dir, cadence_seconds=15, folder_cadence_seconds=10, broker=broker
+        )
         for system in SYSTEMS:  # the SQL sources; the X12 was ingested above
             for result in collect_once(store, sources, clock=clock, only=system):
                 if not result.ok:
@@ -129,6 +139,17 @@ def load_demo(
     progress.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     _save(store, progress)
     return progress
+
+
+def wait_until_loaded(store: Store, stop, poll_seconds: float = 1.0) -> LoadProgress | None:
+    """Block until the demo load is done or failed (or ``stop``, a threading.Event, is set):
+    the scheduler and the simulator of ``rcmwatch demo`` start on the loaded system."""
+    while not stop.is_set():
+        progress = read_progress(store)
+        if progress is not None and progress.phase in ("done", "failed"):
+            return progress
+        stop.wait(poll_seconds)
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

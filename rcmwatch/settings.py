@@ -190,6 +190,35 @@ SETTINGS: tuple[Setting, ...] = (
         "Sources the scheduler collects at the same time (threads).",
         _parse_int,
     ),
+    Setting(
+        "amqp_url",
+        "RCMWATCH_AMQP_URL",
+        "amqp://guest:guest@127.0.0.1:5672/%2F",
+        "RabbitMQ the simulator publishes to (and the demo's broker source reads). Empty: no "
+        "broker; the simulator runs on and broker parts show 'not connected'.",
+        secret=True,
+    ),
+    Setting(
+        "rabbitmq_management_url",
+        "RCMWATCH_RABBITMQ_MANAGEMENT_URL",
+        "http://127.0.0.1:15672",
+        "RabbitMQ management API the demo's broker source reads (queue rates, dead letters).",
+    ),
+    Setting(
+        "sim_queue_prefix",
+        "RCMWATCH_SIM_QUEUE_PREFIX",
+        "",
+        "Prefix of the simulator's exchange and queue names on the broker (two demos can then "
+        "share one broker vhost).",
+    ),
+    Setting(
+        "sim_speed",
+        "RCMWATCH_SIM_SPEED",
+        "3600",
+        "Simulated seconds per wall-clock second for `rcmwatch simulate` and the demo "
+        "(3600: an hour per second).",
+        _parse_int,
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

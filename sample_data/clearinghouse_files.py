@@ -115,15 +115,24 @@ class _Writer:
 
 
 def assemble_claim_files(
-    out: Path, work: Path, system: HealthSystem, seed: int, cutoff: datetime
+    out: Path,
+    work: Path,
+    system: HealthSystem,
+    seed: int,
+    cutoff: datetime,
+    control_base: int = 0,
 ) -> list[WrittenFile]:
+    """``control_base`` offsets every interchange/group control number (the simulator assembles
+    each planned day apart and must not reuse the generated system's numbers)."""
     outbound = out / "clearinghouse" / "outbound"
     inbound = out / "clearinghouse" / "inbound"
     outbound.mkdir(parents=True, exist_ok=True)
     inbound.mkdir(parents=True, exist_ok=True)
     written: list[WrittenFile] = []
-    ack_control = 0
-    for control, (bucket, records) in enumerate(_buckets(work / "spool" / "837"), start=1):
+    ack_control = control_base
+    for control, (bucket, records) in enumerate(
+        _buckets(work / "spool" / "837"), start=control_base + 1
+    ):
         day_s, entity_code = bucket.split("_")
         day = datetime.strptime(day_s, "%Y%m%d").date()
         entity = system.entities[entity_code]
@@ -316,7 +325,7 @@ def _write_277(inbound: Path, sets, day: date, at: datetime, entity, control: in
 
 
 def assemble_remit_files(
-    out: Path, work: Path, system: HealthSystem, seed: int
+    out: Path, work: Path, system: HealthSystem, seed: int, control_base: int = 0
 ) -> list[WrittenFile]:
     inbound = out / "clearinghouse" / "inbound"
     inbound.mkdir(parents=True, exist_ok=True)
@@ -328,7 +337,7 @@ def assemble_remit_files(
         payer = PAYER_BY_CODE[payer_code]
         entity = system.entities[entity_code]
         at = era_received_at(seed, payer_code, day)
-        control = controls[payer_code] = controls.get(payer_code, 0) + 1
+        control = controls[payer_code] = controls.get(payer_code, control_base) + 1
         name = f"{at:%Y%m%d-%H%M%S}_835_{payer_code}_{entity_code}.835"
         sender = payer.id_835.replace("-", "")
         n_st = 0

@@ -27,7 +27,10 @@ class CliContext:
             # An explicit empty --db must not silently fall back to the embedded store.
             raise ConfigError("database URL is empty (--db '')")
         settings = load_settings(overrides={"database_url": db})
-        return cls(settings=settings, clock=clock_from_settings(settings))
+        ctx = cls(settings=settings, clock=clock_from_settings(settings))
+        if settings.demo_mode and settings.as_of is None:
+            ctx.clock = clock_from_settings(settings, store_of=lambda: ctx.store(create=False))
+        return ctx
 
     def store(self, *, create: bool = True) -> Store:
         """Open the store; commands that need it also create/upgrade it when missing."""

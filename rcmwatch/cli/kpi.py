@@ -104,6 +104,7 @@ def run(args, ctx) -> int:
     from metrics.common import KpiParams
     from metrics.engine import compute_kpis
     from metrics.periods import Cuts, Period
+    from rcmwatch.importers.synthea import read_source_gaps
     from rcmwatch.queries.kpi_frames import current_carc_map_version, load_frames
 
     as_of = ctx.clock.now()
@@ -143,6 +144,7 @@ def run(args, ctx) -> int:
             params=params,
             targets=settings.kpi_targets or None,
             default_carc_map_version=current_carc_map_version(store, as_of),
+            source_gaps=read_source_gaps(store),
         )
     except ValueError as exc:
         raise ConfigError(str(exc)) from None

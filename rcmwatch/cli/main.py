@@ -28,10 +28,12 @@ COMMAND_MODULES: tuple[str, ...] = (
     "reference",
     "generate",
     "ingest",
+    "imports",
     "edi",
     "kpi",
     "collect",
     "scheduler",
+    "simulate",
     "bench",
 )
 

@@ -14,6 +14,7 @@ from rcmwatch.ui.funnel import panel
 
 def render(page) -> None:
     _demo_progress(page)
+    _simulation(page)
     inv = inventory.store_inventory(page.store)
     if not inventory.holds_source_data(inv):
         _empty_store(page)
@@ -60,6 +61,21 @@ def render(page) -> None:
             st.info("No files landed yet.")
         else:
             st.dataframe(files, hide_index=True, key="overview_files")
+
+
+def _simulation(page) -> None:
+    """The live simulator, when one runs on this store: its clock is the app's as-of."""
+    from rcmwatch.simulator.state import read_state
+
+    state = read_state(page.store)
+    if state is None:
+        return
+    icon = ":material/hub:" if state.broker.startswith("connected") else ":material/link_off:"
+    st.caption(
+        f"Live simulation · simulated clock {state.at:%Y-%m-%d %H:%M} UTC "
+        f"({state.speed:g}× real time, scenario {state.scenario}) · "
+        f"broker {state.broker or 'not connected'} {icon}"
+    )
 
 
 def _demo_progress(page) -> None:

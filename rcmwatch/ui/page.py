@@ -85,7 +85,7 @@ def page_setup(page_id: str) -> PageContext:
         page=page,
         user=user,
         settings=settings,
-        clock=clock_from_settings(settings),
+        clock=clock_from_settings(settings, store_of=lambda: store),
         store=store,
         filters=filters,
     )

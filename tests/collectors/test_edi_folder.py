@@ -129,3 +129,12 @@ def test_collect_loop_runs_each_source_at_its_cadence_until_stopped(tmp_path, sq
     with sqlite_store.read() as conn:
         runs = conn.execute(select(CollectorRun.status)).scalars().all()
     assert runs == ["ok", "ok"]  # at 0 s and at 1 s
+
+
+def test_settle_zero_takes_files_whose_arrival_is_ahead_of_the_wall_clock(tmp_path):
+    # The simulator's clock runs ahead of the wall: its files' mtimes (arrival) are in the future.
+    collector = _collector(tmp_path)
+    ahead = _aged(collector.inbound / "20261205-064000_835_X.835", b"ISA", age=-9 * 86400)
+    assert collector.ready_files() == ([], 1)  # with a settle time: "still being written"
+    collector.settle_seconds = 0  # files land atomically: nothing is still being written
+    assert collector.ready_files() == ([ahead], 0)

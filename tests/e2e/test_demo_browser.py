@@ -34,28 +34,27 @@ def demo(tmp_path):
         RCMWATCH_DASHBOARD_PORT=str(port),
         # A small system keeps the test quick; the default (25,000 claims) loads in ~2 minutes.
         RCMWATCH_DEMO_CLAIMS="300",
+        # No broker: the demo's simulator would otherwise declare its queues, unprefixed, on
+        # the shared test broker (tests/simulator covers the broker with a prefix of its own).
+        RCMWATCH_AMQP_URL="",
     )
-    proc = subprocess.Popen(
-        [str(RCMWATCH), "demo"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # Output to a file: the scheduler and the simulator log steadily, and a pipe nobody reads
+    # would fill and block them.
+    log = tmp_path / "demo.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [str(RCMWATCH), "demo"], cwd=tmp_path, env=env, stdout=out, stderr=out
+        )
     started = time.monotonic()
     while not healthy("127.0.0.1", port):
         if proc.poll() is not None or time.monotonic() - started > 60:
             proc.kill()
-            output = proc.stdout.read()
-            proc.stdout.close()
-            pytest.fail(f"dashboard not healthy within 60 s: {output}")
+            pytest.fail(f"dashboard not healthy within 60 s: {log.read_text()[-3000:]}")
         time.sleep(0.25)
     yield proc, port, time.monotonic() - started
     if proc.poll() is None:
         proc.kill()
         proc.wait()
-    proc.stdout.close()
 
 
 def test_demo_serves_the_overview_and_stops_on_ctrl_c(chromium, demo, tmp_path):

@@ -115,3 +115,25 @@ def test_a_link_with_filters_opens_with_them(app, sqlite_store, sqlite_url):
     assert not at.exception
     assert at.sidebar.multiselect(key="w_facility").value == ["CLIN01"]
     assert at.sidebar.selectbox(key="w_period").value == "all"
+
+
+def test_overview_shows_the_live_simulation_and_a_missing_broker(app, sqlite_store, sqlite_url):
+    from rcmwatch.simulator.state import SimState, save_state
+
+    populate_small_store(sqlite_store)
+    save_state(
+        sqlite_store,
+        SimState(
+            now="2026-12-08T16:57:55+00:00",
+            system_dir="/x",
+            speed=3600,
+            broker="not connected (AMQPConnectionError: unreachable)",
+        ),
+    )
+    at = app(sqlite_url)
+    at.run()
+    assert not at.exception
+    assert (
+        "Live simulation · simulated clock 2026-12-08 16:57 UTC (3600× real time, scenario "
+        "baseline) · broker not connected (AMQPConnectionError: unreachable)"
+    ) in _texts(at)

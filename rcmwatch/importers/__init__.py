@@ -1,0 +1,1 @@
+"""Importers of other systems ' exports into the canonical store."""

@@ -1,0 +1,1 @@
+"""rcmwatch simulate: the outside world of the generated health system, live (see service)."""

@@ -125,7 +125,7 @@ def ingest_bytes(
         reason = f"already in the store as file #{known.id} ({known.status})"
         if known.status == "quarantined":
             reason += f": {known.quarantine_reason}"
-        log.info("%s: skipped: %s", shown, reason)
+        log.debug("%s: skipped: %s", shown, reason)  # callers report it (CLI line, run counts)
         return FileOutcome(shown, "skipped", sha256=sha, inbound_file_id=known.id, reason=reason)
 
     received_at = as_utc(received_at) if received_at is not None else clock.now()

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ingest",
     "edi",
     "kpi",
+    "check",
     "collect",
     "scheduler",
     "bench",

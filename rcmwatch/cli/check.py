@@ -56,9 +56,7 @@ def run(args, ctx) -> int:
     known = catalog()
     unknown = [c for c in args.check or [] if c not in known]
     if unknown:
-        raise ConfigError(
-            f"no check {unknown[0]!r}", next_step=f"known checks: {', '.join(known)}"
-        )
+        raise ConfigError(f"no check {unknown[0]!r}", next_step=f"known checks: {', '.join(known)}")
     from checks.run import run_and_record
 
     store = ctx.store(create=True)

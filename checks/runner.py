@@ -207,7 +207,7 @@ def _run_sql_check(store: Store, sources: _Datasources, check: Check, ctx: SqlCo
         with store.read() as conn:
             rows = conn.execute(text(f"SELECT * FROM ({out.query}) q LIMIT {KEY_CAP}")).mappings()
             rows = list(rows)
-    out.failing = [_row(r) for r in rows]
+    out.failing = [_row(r) for r in rows[:KEY_CAP]]
     out.complete = len(out.failing) >= out.unexpected_count
     if out.complete:
         out.unexpected_cents = sum(r.amount_cents or 0 for r in out.failing)

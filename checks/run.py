@@ -20,6 +20,14 @@ class RunReport:
     outcomes: list[Outcome]
     seconds: float
 
+    def line(self) -> str:
+        failed = [o.check.id for o in self.outcomes if not o.success and not o.errored]
+        return (
+            f"checks ({self.mode}, run #{self.run_id}): {len(self.outcomes)} run in "
+            f"{self.seconds:.1f} s; failing: {', '.join(failed) or 'none'}; blocking: "
+            f"{len(self.blocking)}; errored: {len(self.errored)}"
+        )
+
     @property
     def blocking(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.blocking]

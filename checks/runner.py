@@ -221,17 +221,25 @@ def _run_sql_check(store: Store, sources: _Datasources, check: Check, ctx: SqlCo
 
 
 def _read_frame(store: Store, query: str):
+    """The population of a frame check. PostgreSQL: connectorx (Arrow, fast). SQLite: through
+    our own driver — a second SQLite library (connectorx bundles one) opening the same file in
+    this process breaks the other's POSIX locks ("disk I/O error" on the next connection)."""
     import polars as pl
 
-    from rcmwatch.queries.kpi_frames import _read_connectorx
+    if not store.is_sqlite:
+        from rcmwatch.queries.kpi_frames import _read_connectorx
 
-    try:
-        return _read_connectorx(store, query)
-    except Exception as exc:  # no fast driver, or it choked: the same query through SQLAlchemy
-        log.debug("connectorx read failed (%s); reading through SQLAlchemy", exc)
-        with store.read() as conn:
-            rows = conn.execute(text(query)).mappings().all()
-        return pl.DataFrame([dict(r) for r in rows], infer_schema_length=None)
+        try:
+            return _read_connectorx(store, query)
+        except Exception as exc:  # no fast driver, or it choked: the same query through SQLAlchemy
+            log.debug("connectorx read failed (%s); reading through SQLAlchemy", exc)
+    with store.read() as conn:
+        result = conn.execute(text(query))
+        columns = list(result.keys())
+        rows = result.all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows], schema=columns, orient="row", infer_schema_length=None
+    )
 
 
 def _run_frame_check(store: Store, sources: _Datasources, check: Check, ctx: SqlContext, out):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, func, select, type_coerce
 
 from metrics.gating import KEY_SCHEMA
 from rcmwatch.store.engine import Store
@@ -32,7 +32,9 @@ def latest_results(store: Store) -> pl.DataFrame:
             DqResult.errored,
             DqResult.element_count,
             DqResult.unexpected_count,
-            DqResult.__table__.c.unexpected_amount_cents,
+            type_coerce(DqResult.__table__.c.unexpected_amount, BigInteger).label(
+                "unexpected_amount_cents"
+            ),
             DqResult.evidence,
             DqResult.error,
             DqRun.started_at,

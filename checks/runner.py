@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from checks.catalog import Check, SqlContext, catalog
 from rcmwatch.store.engine import Store
@@ -220,71 +220,62 @@ def _run_sql_check(store: Store, sources: _Datasources, check: Check, ctx: SqlCo
             )
 
 
-def _read_frame(store: Store, query: str):
-    """The population of a frame check. PostgreSQL: connectorx (Arrow, fast). SQLite: through
-    our own driver — a second SQLite library (connectorx bundles one) opening the same file in
-    this process breaks the other's POSIX locks ("disk I/O error" on the next connection)."""
-    import polars as pl
-
-    if not store.is_sqlite:
-        from rcmwatch.queries.kpi_frames import _read_connectorx
-
-        try:
-            return _read_connectorx(store, query)
-        except Exception as exc:  # no fast driver, or it choked: the same query through SQLAlchemy
-            log.debug("connectorx read failed (%s); reading through SQLAlchemy", exc)
-    with store.read() as conn:
-        result = conn.execute(text(query))
-        columns = list(result.keys())
-        rows = result.all()
-    return pl.DataFrame(
-        [tuple(r) for r in rows], schema=columns, orient="row", infer_schema_length=None
-    )
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _run_frame_check(store: Store, sources: _Datasources, check: Check, ctx: SqlContext, out):
+    """GX judges each distinct value once (codes repeat across millions of rows); the rows
+    carrying a failing value are then selected by key with custom SQL."""
     import pandas as pd
-    import polars as pl
 
     rule = check.frame
     query = rule.rows_sql(ctx)
-    out.query = f"{query}\n-- failing: {rule.column} not matching {rule.regex}"
-    frame = _read_frame(store, query)
-    out.element_count = frame.height
-    if ctx.scope != "1 = 1":  # incremental: the share is still of the whole table
-        full = rule.rows_sql(SqlContext(ctx.dialect, ctx.as_of, "1 = 1", ctx.watch_start))
-        with store.read() as conn:
-            out.element_count = int(
-                conn.execute(text(f"SELECT COUNT(*) FROM ({full}) q")).scalar_one()
-            )
-    cents = frame["amount_cents"] if "amount_cents" in frame.columns else None
-    out.population_cents = int(cents.cast(pl.Int64).abs().sum() or 0) if cents is not None else 0
-    if frame.height == 0:
+    values_sql = (
+        f"SELECT {rule.column} AS value, COUNT(*) AS n, "
+        f"COALESCE(SUM(ABS(amount_cents)), 0) AS cents FROM ({query}) q GROUP BY {rule.column}"
+    )
+    with store.read() as conn:
+        values = conn.execute(text(values_sql)).all()
+        if ctx.scope != "1 = 1":  # incremental: the share is still of the whole table
+            full = rule.rows_sql(SqlContext(ctx.dialect, ctx.as_of, "1 = 1", ctx.watch_start))
+            total = conn.execute(
+                text(f"SELECT COUNT(*), COALESCE(SUM(ABS(amount_cents)), 0) FROM ({full}) q")
+            ).one()
+        else:
+            total = (sum(v.n for v in values), sum(int(v.cents) for v in values))
+    out.element_count, out.population_cents = int(total[0]), int(total[1] or 0)
+    out.query = f"SELECT * FROM ({query}) q"
+    if not values:
         out.success = True
         return
-    subset = pd.DataFrame(
-        {
-            "row_key": frame["row_key"].cast(pl.String).to_list(),
-            rule.column: frame[rule.column].cast(pl.String).to_list(),
-        }
-    )
+    frame = pd.DataFrame({rule.column: [None if v.value is None else str(v.value) for v in values]})
     expectation = sources.gx.expectations.ExpectColumnValuesToMatchRegex(
         column=rule.column, regex=rule.regex, description=check.description
     )
-    result = sources.frame_batch(check.table, subset).validate(
-        expectation,
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"]},
+    result = sources.frame_batch(check.table, frame).validate(
+        expectation, result_format={"result_format": "COMPLETE"}
     )
     error = _gx_error(result)
     if error:
         out.success, out.errored, out.error = False, True, error
         return
     out.success = bool(result.success)
-    out.unexpected_count = int(result.result.get("unexpected_count") or 0)
-    keys = [entry["row_key"] for entry in result.result.get("unexpected_index_list") or []]
-    failing = frame.filter(pl.col("row_key").cast(pl.String).is_in(keys))
-    out.unexpected_cents = int(failing["amount_cents"].cast(pl.Int64).fill_null(0).sum() or 0)
-    out.failing = [_row(r) for r in failing.head(KEY_CAP).iter_rows(named=True)]
+    bad = {str(v) for v in result.result.get("unexpected_list") or []}
+    if not bad:
+        return
+    out.unexpected_count = sum(v.n for v in values if str(v.value) in bad)
+    out.unexpected_cents = sum(int(v.cents) for v in values if str(v.value) in bad)
+    out.query = (
+        f"SELECT * FROM ({query}) q WHERE {rule.column} IN "
+        f"({', '.join(_sql_literal(v) for v in sorted(bad))})"
+    )
+    select_bad = text(
+        f"SELECT * FROM ({query}) q WHERE {rule.column} IN :bad LIMIT {KEY_CAP}"
+    ).bindparams(bindparam("bad", expanding=True))
+    with store.read() as conn:
+        rows = conn.execute(select_bad, {"bad": sorted(bad)}).mappings().all()
+    out.failing = [_row(r) for r in rows]
     out.complete = len(out.failing) >= out.unexpected_count
 
 

@@ -104,3 +104,34 @@ def checks_guarding(inputs: tuple[str, ...]) -> tuple[str, ...]:
     """Ids of the checks that guard any of ``inputs`` (a KPI's canonical tables)."""
     wanted = set(inputs)
     return tuple(c.id for c in catalog().values() if wanted & set(c.guards))
+
+
+def markdown() -> str:
+    """The check reference (docs/CHECKS.md), generated from the catalogue."""
+    lines = [
+        "# Data-quality checks",
+        "",
+        "Generated from the check catalogue (`checks/catalog.py` and the suite modules) by",
+        "`rcmwatch check --markdown`; a test checks this file matches. A failing share above the",
+        "threshold blocks: the KPIs whose inputs the check guards are marked",
+        "`inputs_failing:<check>` for the cut the failing rows touch.",
+        "",
+    ]
+    current = None
+    for check in catalog().values():
+        if check.suite != current:
+            current = check.suite
+            lines += [f"## Suite `{current}`", ""]
+        lines += [f"### `{check.id}`", "", check.description, ""]
+        lines.append(f"- **Table:** `{check.table}`")
+        lines.append(f"- **Severity:** {check.severity}")
+        lines.append(f"- **Blocking threshold:** {check.threshold:.0%} of {check.basis}")
+        lines.append(f"- **Owner:** {check.owner}")
+        lines.append(f"- **Work items:** {'one per failing row' if check.work_item else 'none'}")
+        incremental = "new rows and rows that failed before" if check.incremental else "in full"
+        lines.append(f"- **Incremental runs check:** {incremental}")
+        runs_as = "GX regex expectation on distinct values" if check.frame else "GX custom SQL"
+        lines.append(f"- **Rule runs as:** {runs_as}")
+        lines.append(f"- **Guards:** {', '.join(f'`{t}`' for t in check.guards)}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

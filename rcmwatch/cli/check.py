@@ -30,6 +30,9 @@ def add_parser(sub, common) -> None:
         help="only rows new since the last run (plus those that failed then); as after a "
         "collection",
     )
+    p.add_argument(
+        "--markdown", action="store_true", help="print the check reference (docs/CHECKS.md), exit"
+    )
     p.set_defaults(func=run)
 
 
@@ -53,6 +56,11 @@ def run(args, ctx) -> int:
     from checks.catalog import catalog
     from rcmwatch.errors import ConfigError
 
+    if args.markdown:
+        from checks.catalog import markdown
+
+        sys.stdout.write(markdown())
+        return 0
     known = catalog()
     unknown = [c for c in args.check or [] if c not in known]
     if unknown:

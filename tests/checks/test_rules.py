@@ -81,3 +81,10 @@ def test_npi_sql_agrees_with_python(store):
                 text(f"SELECT CASE WHEN {npi_luhn_sql(':npi')} THEN 1 ELSE 0 END"), {"npi": npi}
             ).scalar_one()
             assert bool(got) is npi_valid(npi), npi
+
+
+def test_docs_checks_md_is_generated_from_the_catalogue():
+    from checks.catalog import markdown
+    from tests.conftest import REPO_ROOT
+
+    assert (REPO_ROOT / "docs" / "CHECKS.md").read_text() == markdown()

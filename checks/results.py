@@ -29,6 +29,8 @@ def evidence_line(outcome: Outcome) -> str:
         return f"{head}: could not run — {outcome.error}"
     scope = " (incremental)" if outcome.mode == "incremental" else ""
     if outcome.success:
+        if outcome.element_count == 0:
+            return f"{head}: nothing to check yet (no {check.noun}){scope}."
         of = f" of {outcome.element_count:,} {check.noun}" if outcome.element_count else ""
         return f"{head}: passed{of}{scope}."
     of = f" of {outcome.element_count:,}" if outcome.element_count is not None else ""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -24,7 +25,29 @@ from rcmwatch.clock import FixedClock
 from rcmwatch.store.engine import Store, open_store_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared"
+
+
+def _shared_dir() -> Path:
+    """The brief's ``../shared`` (public X12 samples, Synthea output, code lists).
+
+    Beside the checkout; in a clone (CI clones the repository into a temporary folder) beside the
+    clone's origin; ``RCMWATCH_SHARED`` overrides both. Tests needing it skip when it is absent.
+    """
+    if os.environ.get("RCMWATCH_SHARED"):
+        return Path(os.environ["RCMWATCH_SHARED"])
+    candidates = [REPO_ROOT.parent / "shared"]
+    origin = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "config", "--get", "remote.origin.url"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if origin and Path(origin).is_dir():
+        candidates.append(Path(origin).resolve().parent / "shared")
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+SHARED = _shared_dir()
 AS_OF = "2024-06-15T12:00:00+00:00"
 
 _PG_RAN = 0

@@ -2,8 +2,8 @@
 
 A chunk is cut right before an ``ST`` (or an ``ISA``) that starts a segment, once about
 ``chunk_bytes`` have been read; a single transaction larger than that grows its chunk (memory then
-follows that one ST loop). A chunk never spans two interchanges, so each carries one set of
-:class:`~collectors.edi.delimiters.Delimiters`, re-read from every ISA.
+follows that one ST loop). A chunk spans several interchanges only when they share separators, so
+each carries one set of :class:`~collectors.edi.delimiters.Delimiters`, re-read from every ISA.
 
 Bytes in: a UTF-8 byte-order mark at the start is dropped; each chunk is handed on as valid UTF-8 —
 kept as is when it already is (ASCII included), otherwise decoded as Windows-1252 (bytes it leaves
@@ -115,24 +115,47 @@ class ChunkReader:
                     )
 
     def _find_cut(self, delimiters: Delimiters) -> int:
-        """Offset of the next cut: before an ISA or the last ST at a segment start, or the end."""
+        """Offset of the next cut: before an ISA with other separators or the last ST at a segment
+        start, or the end. Interchanges with the same separators share a chunk: a batch download
+        of thousands of small interchanges would otherwise cost a whole chunk's work each."""
         term = ord(delimiters.segment)
         st = b"ST" + delimiters.element.encode()
         limit = self._chunk_bytes
+        start = 1
         while True:
             self._fill(limit)
             end = min(limit, len(self._buf))
-            isa = self._next_segment_start(b"ISA", term, 1, end)
+            isa = self._next_segment_start(b"ISA", term, start, end)
+            while isa is not None and self._same_separators(isa, delimiters):
+                start = isa + 3
+                isa = self._next_segment_start(b"ISA", term, start, end)
             if isa is not None:
-                return isa
+                return self._count_interchanges(isa, term)
             if self._eof and len(self._buf) <= limit:
-                return len(self._buf)  # the rest fits: no cut needed
+                return self._count_interchanges(len(self._buf), term)  # the rest fits
             last_st = self._last_segment_start(st, term, 1, end)
             if last_st is not None:
-                return last_st
+                return self._count_interchanges(last_st, term)
             if self._eof and end >= len(self._buf):
-                return len(self._buf)
+                return self._count_interchanges(len(self._buf), term)
             limit += self._chunk_bytes
+
+    def _same_separators(self, isa: int, delimiters: Delimiters) -> bool:
+        self._fill(isa + _MIN_LOOKAHEAD)
+        try:  # a look only: its warnings are given when the ISA is counted
+            look = sniff_isa(self._buf, isa, Diagnostics(), at_eof=self._eof, interchange=0)
+            return look == delimiters
+        except Exception:
+            return False  # a broken ISA starts a chunk of its own and fails there
+
+    def _count_interchanges(self, cut: int, term: int) -> int:
+        """Number (and check) every ISA inside the chunk ending at ``cut``; returns ``cut``."""
+        isa = self._next_segment_start(b"ISA", term, 1, cut)
+        while isa is not None:
+            self._isas += 1
+            sniff_isa(self._buf, isa, self._diagnostics, at_eof=self._eof, interchange=self._isas)
+            isa = self._next_segment_start(b"ISA", term, isa + 3, cut)
+        return cut
 
     def _at_segment_start(self, pos: int, term: int) -> bool:
         k = pos - 1

@@ -7,6 +7,10 @@
    the source databases with new keys and the next day's ``updated_at`` (messages, work items,
    decisions, receivables, postings, write-offs, payments) — then a cycle (target ≤ 5 s).
 
+``--fixture FOLDER`` runs steps 2 and 3 on a copy of a built fixture (``rcmwatch bench fixture``,
+e.g. the 1M-claim system): its store (already loaded) and its source databases are copied into
+the work folder, so the cached fixture stays as it was built.
+
 X12 ingest of the day's files is the ingest benchmark's (``rcmwatch bench ingest``); the EDI
 folder collector only adds the move of each file to the archive.
 """
@@ -85,8 +89,43 @@ def _newest_day(out: Path) -> date:
     return date.fromisoformat(newest[:10])
 
 
+def _from_fixture(fixture: Path, workdir: Path, log: Callable[[str], None]):
+    """A copy of the fixture's store and source databases in ``workdir``; returns the store."""
+    import json
+    import shutil
+
+    from rcmwatch.store.engine import open_store_url
+
+    built = json.loads((fixture / "fixture.json").read_text())
+    if not built.get("completed"):
+        raise RuntimeError(f"the fixture at {fixture} did not complete: build it again")
+    if not (fixture / "store.db").is_file():
+        raise RuntimeError(f"the fixture at {fixture} has no SQLite store.db")
+    out = workdir / "system"
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "sources").mkdir(parents=True)
+    log(f"copying the {built['claims']:,}-claim fixture's store and sources into {workdir}")
+    for db in (fixture / "system" / "sources").glob("*.sqlite"):
+        shutil.copy2(db, out / "sources" / db.name)
+    for extra in ("exports", "manifest.json"):
+        src = fixture / "system" / extra
+        if src.is_dir():
+            shutil.copytree(src, out / extra)
+        elif src.is_file():
+            shutil.copy2(src, out / extra)
+    shutil.copy2(fixture / "store.db", workdir / "store.db")
+    return open_store_url(f"sqlite:///{workdir / 'store.db'}"), built["claims"]
+
+
 def run_benchmark(
-    store, *, claims: int, day_claims: int, workdir: Path | None, log: Callable[[str], None]
+    store,
+    *,
+    claims: int,
+    day_claims: int,
+    workdir: Path | None,
+    log: Callable[[str], None],
+    fixture: Path | None = None,
 ) -> dict:
     from collectors.config import load_sources
     from collectors.generated import write_generated_sources
@@ -100,7 +139,9 @@ def run_benchmark(
         workdir = Path(tmp.name)
     try:
         out = Path(workdir) / "system"
-        if not (out / "sources").is_dir():
+        if fixture is not None:
+            store, claims = _from_fixture(fixture, Path(workdir), log)
+        elif not (out / "sources").is_dir():
             log(f"generating {claims:,} claims into {out}")
             generate(out, seed=1, claims=claims, months=6, as_of=date(2024, 7, 1))
         sources = [
@@ -123,7 +164,8 @@ def run_benchmark(
         report = {
             "store": store.backend,
             "claims": claims,
-            "initial_load": cycle("initial load"),
+            "fixture": str(fixture) if fixture else None,
+            "initial_load": None if fixture else cycle("initial load"),
             "unchanged_cycle": cycle("cycle over unchanged sources"),
         }
         day = (_newest_day(out) + timedelta(days=1)).isoformat()

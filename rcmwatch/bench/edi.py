@@ -1,14 +1,19 @@
 """``rcmwatch bench edi``: the X12 parser against its peers, side by side in one run.
 
-1. Writes a balanced 835 (default 500,000 claims in ST loops of 1,000) with the seeded builder.
+1. The input: by default (``--source generated``) every 835 of a generated health system of
+   ``--claims`` claims (built once into the cache), concatenated into one file; the expected
+   totals are the per-file sums of the reference engine (:mod:`rcmwatch.bench.generated_x12`).
+   ``--source builder`` writes a uniform balanced 835 (ST loops of ``--per-transaction``) with
+   the seeded builder and checks against the builder's own totals.
 2. Times, ``runs`` times each (medians reported), every contender as a whole process, with the
    peak resident memory of its whole process tree (sampled; inspect's workers included):
-   - ``rcmwatch edi inspect --json FILE`` — and checks its JSON against the builder's totals;
+   - ``rcmwatch edi inspect --json FILE`` — and checks its JSON against the expected totals;
    - pyx12 4.0's raw ``X12Reader`` iterating every segment;
    - oxedi's ``parse_file`` (typed tables), when oxedi is installed.
 3. Separately: the import time of the inspect process, and in-process flattening of the file to
    frames, both the full frames (``columns="all"``, what ingest uses) and inspect's summary frames.
-4. Optionally writes a ~500 MB file and records inspect's wall time and peak RSS on it: the
+4. Optionally writes a ~500 MB file (the generated file repeated, or a bigger builder file) and
+   records inspect's wall time and peak RSS on it: the
    memory must stay flat (the parser streams).
 
 Results print as a table, then one JSON line (``--json`` prints only the JSON).
@@ -28,6 +33,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rcmwatch.bench.generated_x12 import (
+    concatenate,
+    expected_by_reference,
+    generated_system,
+    normalised,
+    scaled,
+)
 from rcmwatch.bench.remittance_builder import BuiltTotals, money, write_remittance
 
 MB = 1_000_000
@@ -167,6 +179,8 @@ def run_benchmark(
     workdir: Path | None,
     pyx12_runs: int,
     log: Callable[[str], None],
+    source: str = "generated",
+    cache: Path | None = None,
 ) -> dict[str, object]:
     tmp = tempfile.TemporaryDirectory(prefix="rcmwatch-bench-") if workdir is None else None
     folder = Path(tmp.name) if tmp else workdir
@@ -174,10 +188,20 @@ def run_benchmark(
     folder.mkdir(parents=True, exist_ok=True)
     try:
         path = folder / "bench.835"
-        log(f"writing {claims:,} claims in ST loops of {per_transaction:,} to {path}")
-        totals = write_remittance(path, claims=claims, claims_per_transaction=per_transaction)
-        size_mb = totals.bytes / MB
-        log(f"  {size_mb:.1f} MB, {totals.claims:,} CLP loops, {totals.segments:,} segments")
+        if source == "builder":
+            log(f"writing {claims:,} claims in ST loops of {per_transaction:,} to {path}")
+            totals = write_remittance(path, claims=claims, claims_per_transaction=per_transaction)
+            expected = normalised(expected_era(totals))
+            segments = totals.segments
+        else:
+            system = generated_system(cache or folder, claims, log)
+            path, n_files = concatenate(system, "835", path)
+            log(f"{n_files:,} generated 835 files concatenated into {path}; reference sums...")
+            expected, segments = expected_by_reference(system, "835")
+        nbytes = path.stat().st_size
+        size_mb = nbytes / MB
+        log(f"  {size_mb:.1f} MB, {expected['claims']:,} CLP loops, {segments:,} segments")
+        transactions = path.read_bytes().count(b"ST*835*")
 
         def run_inspect(label: str, extra: list[str]) -> Timing:
             timing = Timing(label)
@@ -185,8 +209,8 @@ def run_benchmark(
                 argv = [_rcmwatch(), "edi", "inspect", "--json", *extra, str(path)]
                 wall, rss, out = _measure(argv)
                 result = json.loads(out)
-                if not result["ok"] or result["era"] != expected_era(totals):
-                    raise RuntimeError(f"inspect disagrees with the builder: {out[:500]}")
+                if not result["ok"] or normalised(result["era"]) != expected:
+                    raise RuntimeError(f"inspect disagrees with the expected totals: {out[:500]}")
                 timing.walls.append(wall)
                 timing.peak_rss_mb = max(timing.peak_rss_mb, rss)
                 log(f"  inspect {' '.join(extra) or ''} run {n + 1}: {wall:.2f} s, {rss:.0f} MB")
@@ -214,8 +238,8 @@ def run_benchmark(
         pyx12 = Timing("pyx12 4.0 raw X12Reader (whole process)")
         for n in range(pyx12_runs):
             wall, rss, out = _measure(_pyx12_script(path))
-            if int(out) != totals.segments:
-                raise RuntimeError(f"pyx12 read {out.strip()} segments, expected {totals.segments}")
+            if int(out) != segments:
+                raise RuntimeError(f"pyx12 read {out.strip()} segments, expected {segments}")
             pyx12.walls.append(wall)
             pyx12.peak_rss_mb = max(pyx12.peak_rss_mb, rss)
             log(f"  pyx12 run {n + 1}: {wall:.2f} s")
@@ -233,21 +257,34 @@ def run_benchmark(
 
         big: dict[str, object] = {}
         if big_mb:
-            path.unlink()
             big_path = folder / "big.835"
-            scale = max(1, round(big_mb * MB / totals.bytes * claims))
-            log(f"writing ~{big_mb} MB ({scale:,} claims) to {big_path}")
-            big_totals = write_remittance(
-                big_path, claims=scale, claims_per_transaction=per_transaction
-            )
+            if source == "builder":
+                scale = max(1, round(big_mb * MB / nbytes * claims))
+                log(f"writing ~{big_mb} MB ({scale:,} claims) to {big_path}")
+                big_totals = write_remittance(
+                    big_path, claims=scale, claims_per_transaction=per_transaction
+                )
+                big_expected = normalised(expected_era(big_totals))
+            else:
+                # The generated file repeated: same content, so the answer is k times the sum.
+                copies = max(1, round(big_mb * MB / nbytes))
+                log(f"writing the generated 835 {copies} times (~{big_mb} MB) to {big_path}")
+                data = path.read_bytes()
+                with big_path.open("wb") as sink:
+                    for _ in range(copies):
+                        sink.write(data)
+                del data
+                big_expected = scaled(expected, copies)
+            path.unlink()  # room on disk for the big one
+            big_bytes = big_path.stat().st_size
             wall, rss, out = _measure([_rcmwatch(), "edi", "inspect", "--json", str(big_path)])
-            if json.loads(out)["era"] != expected_era(big_totals):
-                raise RuntimeError("inspect disagrees with the builder on the big file")
+            if normalised(json.loads(out)["era"]) != big_expected:
+                raise RuntimeError("inspect disagrees with the expected totals on the big file")
             big = {
-                "size_mb": round(big_totals.bytes / MB, 1),
+                "size_mb": round(big_bytes / MB, 1),
                 "wall_s": round(wall, 2),
                 "peak_rss_mb": round(rss),
-                "mb_per_s": round(big_totals.bytes / MB / wall, 1),
+                "mb_per_s": round(big_bytes / MB / wall, 1),
             }
             big_path.unlink()
             log(f"  big file: {wall:.2f} s, {rss:.0f} MB peak")
@@ -267,10 +304,11 @@ def run_benchmark(
 
         report: dict[str, object] = {
             "file": {
+                "source": source,
                 "size_mb": round(size_mb, 1),
-                "claims": totals.claims,
-                "transactions": totals.transactions,
-                "segments": totals.segments,
+                "claims": expected["claims"],
+                "transactions": transactions,
+                "segments": segments,
             },
             "cpu_count": os.cpu_count(),
             "load_average": [round(x, 2) for x in os.getloadavg()],
@@ -298,7 +336,8 @@ def run_benchmark(
 
 def render(report: dict) -> str:
     lines = [
-        f"file: {report['file']['size_mb']} MB, {report['file']['claims']:,} claims, "
+        f"{report['file'].get('source', 'builder')} file: {report['file']['size_mb']} MB, "
+        f"{report['file']['claims']:,} claims, "
         f"{report['file']['transactions']} ST loops ({report['cpu_count']} CPUs, load "
         f"{report['load_average']})",
         f"{'contender':52s} {'median s':>9s} {'MB/s':>7s} {'peak MB':>8s}",

@@ -1,6 +1,9 @@
 """``rcmwatch bench edi-claims``: the 837, 999 and 277CA parser against pyx12, in one run.
 
-1. Writes, with the seeded builders (:mod:`rcmwatch.bench.claim_builder`), an 837P of ``claims``
+1. The input: by default (``--source generated``) every 837P, 999 and 277CA of a generated health
+   system of ``claims`` claims, concatenated per kind, checked against the reference engine's
+   per-file sums (:mod:`rcmwatch.bench.generated_x12`). ``--source builder``: writes, with the
+   seeded builders (:mod:`rcmwatch.bench.claim_builder`), an 837P of ``claims``
    claims (default 100,000, in ST loops of 1,000), a 999 answering as many transaction sets and a
    277CA answering as many claims.
 2. Times ``runs`` times each (medians reported), as whole processes with their own peak RSS
@@ -25,6 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rcmwatch.bench.claim_builder import write_277ca, write_999, write_claims
+from rcmwatch.bench.generated_x12 import (
+    KINDS,
+    concatenate,
+    expected_by_reference,
+    generated_system,
+    normalised,
+)
 from rcmwatch.bench.remittance_builder import money
 
 MB = 1_000_000
@@ -82,6 +92,55 @@ def _rcmwatch() -> str:
     return str(script)
 
 
+def _built(folder: Path, claims: int, per_transaction: int, log) -> tuple[dict, dict, dict]:
+    """The uniform builder files and the builder's own totals."""
+    log(f"writing {claims:,} claims (837P, 999 and 277CA) to {folder}")
+    built = {
+        "837P": (folder / "bench.837", None),
+        "999": (folder / "bench.999", None),
+        "277CA": (folder / "bench.277", None),
+    }
+    c = write_claims(built["837P"][0], claims=claims, claims_per_transaction=per_transaction)
+    a = write_999(built["999"][0], sets=claims, sets_per_group=per_transaction)
+    s = write_277ca(built["277CA"][0], claims=claims, claims_per_transaction=per_transaction)
+    acks = {"sets_accepted": 0, "sets_rejected": 0, "claims_accepted": 0, "claims_rejected": 0}
+    expected = {
+        "837P": (
+            "claims",
+            normalised(
+                {
+                    "claims": c.claims,
+                    "service_lines": c.service_lines,
+                    "charge_total": money(c.charge),
+                }
+            ),
+        ),
+        "999": (
+            "acks",
+            acks | {"sets_accepted": a.sets_accepted, "sets_rejected": a.sets_rejected},
+        ),
+        "277CA": (
+            "acks",
+            acks | {"claims_accepted": s.claims_accepted, "claims_rejected": s.claims_rejected},
+        ),
+    }
+    segments = {"837P": c.segments, "999": a.segments, "277CA": s.segments}
+    return built, expected, segments
+
+
+def _generated(folder: Path, cache: Path, claims: int, log) -> tuple[dict, dict, dict]:
+    """The generated system's files of each kind, concatenated; reference engine's per-file sums."""
+    system = generated_system(cache, claims, log)
+    built, expected, segments = {}, {}, {}
+    for kind, name in (("837P", "bench.837"), ("999", "bench.999"), ("277CA", "bench.277")):
+        path, n_files = concatenate(system, kind, folder / name)
+        log(f"{n_files:,} generated {kind} files concatenated into {path}; reference sums...")
+        built[kind] = (path, None)
+        block, segments[kind] = expected_by_reference(system, kind)
+        expected[kind] = (KINDS[kind][2], block)
+    return built, expected, segments
+
+
 def _pyx12(path: Path) -> list[str]:
     code = (
         "from pyx12.x12file import X12Reader\n"
@@ -131,50 +190,18 @@ def run_benchmark(
     pyx12_runs: int,
     workdir: Path | None,
     log: Callable[[str], None],
+    source: str = "generated",
+    cache: Path | None = None,
 ) -> dict[str, object]:
     tmp = tempfile.TemporaryDirectory(prefix="rcmwatch-bench-") if workdir is None else None
     folder = Path(tmp.name) if tmp else workdir
     assert folder is not None
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        log(f"writing {claims:,} claims (837P, 999 and 277CA) to {folder}")
-        built = {
-            "837P": (folder / "bench.837", None),
-            "999": (folder / "bench.999", None),
-            "277CA": (folder / "bench.277", None),
-        }
-        c = write_claims(built["837P"][0], claims=claims, claims_per_transaction=per_transaction)
-        a = write_999(built["999"][0], sets=claims, sets_per_group=per_transaction)
-        s = write_277ca(built["277CA"][0], claims=claims, claims_per_transaction=per_transaction)
-        expected = {
-            "837P": (
-                "claims",
-                {
-                    "claims": c.claims,
-                    "service_lines": c.service_lines,
-                    "charge_total": money(c.charge),
-                },
-            ),
-            "999": (
-                "acks",
-                {
-                    "sets_accepted": a.sets_accepted,
-                    "sets_rejected": a.sets_rejected,
-                    "claims_accepted": 0,
-                    "claims_rejected": 0,
-                },
-            ),
-            "277CA": (
-                "acks",
-                {
-                    "sets_accepted": 0,
-                    "sets_rejected": 0,
-                    "claims_accepted": s.claims_accepted,
-                    "claims_rejected": s.claims_rejected,
-                },
-            ),
-        }
-        segments = {"837P": c.segments, "999": a.segments, "277CA": s.segments}
+        if source == "builder":
+            built, expected, segments = _built(folder, claims, per_transaction, log)
+        else:
+            built, expected, segments = _generated(folder, cache or folder, claims, log)
         report: dict[str, object] = {"cpu_count": os.cpu_count(), "files": {}}
         for kind, (path, _) in built.items():
             size_mb = path.stat().st_size / MB
@@ -184,8 +211,8 @@ def run_benchmark(
                 wall, rss, out = measure([_rcmwatch(), "edi", "inspect", "--json", str(path)])
                 key, want = expected[kind]
                 got = json.loads(out)
-                if not got["ok"] or got[key] != want:
-                    raise RuntimeError(f"inspect disagrees with the builder on {kind}: {out[:400]}")
+                if not got["ok"] or normalised(got[key]) != want:
+                    raise RuntimeError(f"inspect disagrees with the expected {kind}: {out[:400]}")
                 inspect.walls.append(wall)
                 inspect.peak_rss_mb = max(inspect.peak_rss_mb, rss)
             log(f"  inspect {inspect.median:.2f} s, {inspect.peak_rss_mb:.0f} MB peak")
@@ -209,7 +236,7 @@ def run_benchmark(
             }
             entry["inspect_in_process"] = _in_process(lambda p=path: _inspect(p), runs).row(size_mb)
             if kind == "837P":
-                entry["claims"] = c.claims
+                entry["claims"] = expected["837P"][1]["claims"]
             report["files"][kind] = entry  # type: ignore[index]
         importing = Timing()
         bare = Timing()
@@ -259,6 +286,8 @@ def run(args, ctx) -> int:
         pyx12_runs=args.pyx12_repeat,
         workdir=Path(args.workdir) if args.workdir else None,
         log=(lambda _: None) if args.json else (lambda text: print(text, file=sys.stderr)),
+        source=args.source,
+        cache=Path(args.cache) if args.cache else ctx.settings.home_path / "cache" / "x12",
     )
     if not args.json:
         print(render(report))

@@ -96,21 +96,25 @@ def run_benchmark(
     postgres_url: str | None,
     repeat: int,
     log,
+    sets: tuple[str, ...] = ("generated", "batched"),
 ) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
-    generated = _generated(workdir, claims, log)
-    batched = _batched(workdir, claims, log)
-    house = generated / "clearinghouse"
-    transfer_log = house / "transfer_log.csv"
-    gen_files = [house / "outbound", house / "inbound"]
-    n_files = sum(1 for p in house.rglob("*") if p.is_file() and p.suffix != ".csv")
-    report: dict = {"claims": claims, "generated_files": n_files, "runs": {}}
-    for backend in ("sqlite", "postgresql"):
-        for label, paths, tlog, limit in (
+    runs = []
+    n_files = 0
+    if "generated" in sets:
+        house = _generated(workdir, claims, log) / "clearinghouse"
+        transfer_log = house / "transfer_log.csv"
+        gen_files = [house / "outbound", house / "inbound"]
+        n_files = sum(1 for p in house.rglob("*") if p.is_file() and p.suffix != ".csv")
+        runs += [
             ("generated", gen_files, transfer_log, None),
             ("generated_first_10pct", gen_files, transfer_log, max(1, n_files // 10)),
-            ("batched", [batched], None, None),
-        ):
+        ]
+    if "batched" in sets:
+        runs.append(("batched", [_batched(workdir, claims, log)], None, None))
+    report: dict = {"claims": claims, "generated_files": n_files, "runs": {}}
+    for backend in ("sqlite", "postgresql"):
+        for label, paths, tlog, limit in runs:
             results = []
             for i in range(repeat):
                 url = _fresh_store(backend, workdir, f"{label}_{i}", postgres_url)

@@ -31,6 +31,11 @@ def add_parser(sub, common) -> None:
     ing.add_argument("--repeat", type=int, default=1, help="runs per measurement; medians (1)")
     ing.add_argument("--workdir", default=None, help="files and stores (default <home>/cache)")
     ing.add_argument("--postgres-url", default=None, help="a PostgreSQL server to create DBs on")
+    ing.add_argument(
+        "--sets",
+        default="generated,batched",
+        help="which sets: generated (daily files), batched (4 files) or both (default)",
+    )
     ing.add_argument("--json", action="store_true", help="print only the JSON report")
     ing.set_defaults(func=run_ingest)
     edi = bench_sub.add_parser(
@@ -38,7 +43,15 @@ def add_parser(sub, common) -> None:
         parents=[common],
         help="835 parsing: `edi inspect` vs pyx12's raw reader and oxedi, same file, one run",
     )
-    edi.add_argument("--claims", type=int, default=500_000, help="claims in the file (500000)")
+    edi.add_argument(
+        "--source",
+        choices=("generated", "builder"),
+        default="generated",
+        help="the generated system's 835s, concatenated (default), or the uniform builder file",
+    )
+    edi.add_argument(
+        "--claims", type=int, default=500_000, help="claims (generated system or file; 500000)"
+    )
     edi.add_argument("--per-transaction", type=int, default=1_000, help="claims per ST loop (1000)")
     edi.add_argument("--runs", type=int, default=3, help="runs per contender; medians (3)")
     edi.add_argument("--pyx12-runs", type=int, default=None, help="pyx12 runs (default: --runs)")
@@ -46,6 +59,7 @@ def add_parser(sub, common) -> None:
         "--big-mb", type=int, default=500, help="also inspect a file this big, 0 to skip (500)"
     )
     edi.add_argument("--workdir", default=None, help="keep the files here (default: a temp dir)")
+    edi.add_argument("--cache", default=None, help="generated systems (default <home>/cache/x12)")
     edi.add_argument("--json", action="store_true", help="print only the JSON report")
     edi.set_defaults(func=run_edi)
     kpi = bench_sub.add_parser(
@@ -64,7 +78,14 @@ def add_parser(sub, common) -> None:
         parents=[common],
         help="837P/999/277CA parsing: 100,000-claim files against pyx12's raw reader",
     )
+    claims.add_argument(
+        "--source",
+        choices=("generated", "builder"),
+        default="generated",
+        help="the generated system's files, concatenated per kind (default), or builder files",
+    )
     claims.add_argument("--claims", type=int, default=100_000, help="claims (and 999 sets)")
+    claims.add_argument("--cache", default=None, help="generated systems (<home>/cache/x12)")
     claims.add_argument("--per-transaction", type=int, default=1_000, help="claims per ST loop")
     claims.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     claims.add_argument("--pyx12-repeat", type=int, default=1, help="runs of pyx12 (slow)")
@@ -117,6 +138,9 @@ def add_parser(sub, common) -> None:
         "--day-claims", type=int, default=3_000, help="claims' worth of one new day (3000)"
     )
     collect.add_argument("--workdir", default=None, help="keep the system here (default: temp)")
+    collect.add_argument(
+        "--fixture", default=None, help="a built fixture folder to measure on (a copy of it)"
+    )
     collect.add_argument("--json", action="store_true", help="print only the JSON report")
     collect.set_defaults(func=run_collect)
 
@@ -144,6 +168,8 @@ def run_edi(args, ctx) -> int:
         big_mb=args.big_mb,
         workdir=Path(args.workdir) if args.workdir else None,
         log=log,
+        source=args.source,
+        cache=Path(args.cache) if args.cache else ctx.settings.home_path / "cache" / "x12",
     )
     if not args.json:
         print(render(report))
@@ -191,6 +217,7 @@ def run_collect(args, ctx) -> int:
         day_claims=args.day_claims,
         workdir=Path(args.workdir) if args.workdir else None,
         log=log,
+        fixture=Path(args.fixture) if args.fixture else None,
     )
     print(json.dumps(report, indent=None if args.json else 2))
     return 0
@@ -242,6 +269,9 @@ def run_ingest(args, ctx) -> int:
 
     if args.claims < 1000 or args.repeat < 1:
         raise ConfigError("--claims must be at least 1000 and --repeat at least 1")
+    sets = tuple(s.strip() for s in args.sets.split(",") if s.strip())
+    if not sets or set(sets) - {"generated", "batched"}:
+        raise ConfigError(f"--sets {args.sets!r}: give generated, batched or both")
     workdir = (
         Path(args.workdir) if args.workdir else ctx.settings.home_path / "cache" / "bench-ingest"
     )
@@ -251,6 +281,7 @@ def run_ingest(args, ctx) -> int:
         postgres_url=args.postgres_url,
         repeat=args.repeat,
         log=lambda line: print(line, file=sys.stderr, flush=True),
+        sets=sets,
     )
     if not args.json:
         print(render(report))

@@ -11,9 +11,10 @@ from polars.testing import assert_frame_equal
 
 from collectors.edi.inspect import inspect_file
 from collectors.edi.x12_frames import X12File, read_x12
+from tests.conftest import SHARED
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO.parent / "shared" / "corpus" / "x12"
+CORPUS = SHARED / "corpus" / "x12"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"X12 corpus not found at {CORPUS}")
 
 KINDS = ("remittance", "claims", "acks", "claim_status")

@@ -8,9 +8,10 @@ import pytest
 
 from collectors.edi.inspect import inspect_file
 from collectors.edi.remittance import Remittance, read_remittance
+from tests.conftest import SHARED
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO.parent / "shared" / "corpus" / "x12"
+CORPUS = SHARED / "corpus" / "x12"
 
 
 @pytest.fixture(scope="session")

@@ -456,3 +456,27 @@ def test_file_without_isa_reports_zero_interchanges(tmp_path: Path) -> None:
     result = inspect_file(write(tmp_path, bare(body)))
     assert (result["ok"], result["interchanges"], result["transactions"]) == (True, 0, {"835": 1})
     assert result["era"]["claims"] == 1
+
+
+def test_a_batch_of_small_interchanges_reads_like_its_files_one_by_one(tmp_path: Path) -> None:
+    """Clearinghouse batch downloads are hundreds of one-payment interchanges back to back.
+
+    Interchanges sharing separators share a chunk (one vectorised pass, not one per ISA); one
+    with other separators in the middle still gets its own; warnings keep their interchange."""
+    claims = ["CLP*A1*1*100*80*20*12*X1*11*1", "CAS*PR*2*20"]
+    parts = [
+        interchange([remittance("80", claims)], control=f"{n:09d}", usage="T" if n == 5 else "P")
+        for n in range(1, 41)
+    ]
+    parts[20] = interchange([remittance("80", claims)], element="|", control="000000021")
+    path = tmp_path / "batch.835"
+    path.write_text("\n".join(parts))
+    remit = flatten(path)
+    assert remit.frames.transactions["interchange_index"].to_list() == list(range(40))
+    result = inspect_file(path)
+    assert (result["interchanges"], result["transactions"]) == (40, {"835": 40})
+    assert (result["era"]["claims"], result["era"]["paid_total"]) == (40, "3200.00")
+    assert result["warnings"] == [
+        "interchange 000000005 (segment 65) is a test interchange (ISA15 = T)"  # 16 segments each
+    ]
+    assert inspect_file(path, engine="reference") == result

@@ -14,8 +14,13 @@ from rcmwatch.store.engine import Store
 from rcmwatch.store.models import DqFailingKey, DqResult, DqRun, WorkItem
 
 
-def _latest_result_ids():
-    return select(func.max(DqResult.id).label("id")).group_by(DqResult.check_id).scalar_subquery()
+def _latest_result_ids(judged_only: bool = False):
+    """Each check's newest result; ``judged_only`` skips results of runs where the check could
+    not run (an error says nothing about the data, so the previous verdict stands)."""
+    q = select(func.max(DqResult.id).label("id"))
+    if judged_only:
+        q = q.where(DqResult.errored.is_(False))
+    return q.group_by(DqResult.check_id).scalar_subquery()
 
 
 def latest_results(store: Store) -> pl.DataFrame:
@@ -60,11 +65,7 @@ def latest_failing_keys(store: Store) -> pl.DataFrame:
             DqFailingKey.period,
         )
         .join(DqResult, DqResult.id == DqFailingKey.result_id)
-        .where(
-            DqResult.id.in_(_latest_result_ids()),
-            DqResult.success.is_(False),
-            DqResult.errored.is_(False),
-        )
+        .where(DqResult.id.in_(_latest_result_ids(judged_only=True)), DqResult.success.is_(False))
     )
     with store.read() as conn:
         rows = conn.execute(q).all()

@@ -141,3 +141,23 @@ def test_kpi_json_flags_the_affected_cut_only_and_keeps_values(store_url):
     by_month = _kpi(store_url, "--period", "all", "--by", "month", "--kpi", "claims_submitted")
     flagged = {g["month"]: g["flags"].get("claims_submitted") for g in by_month["groups"]}
     assert flagged == {"2024-06": ["inputs_failing:npi_check_digit"]}
+
+
+def test_a_check_that_could_not_run_leaves_the_previous_verdict_standing(sqlite_store, monkeypatch):
+    import checks.runner as runner
+    from checks.run import run_and_record
+    from rcmwatch.queries.dq import latest_failing_keys
+
+    ids = build_good_world(sqlite_store)
+    bad_npi(sqlite_store, ids)
+    run_and_record(sqlite_store, AS_OF, check_ids=["npi_check_digit"])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(runner, "_run_sql_check", broken)
+    report = run_and_record(sqlite_store, AS_OF, check_ids=["npi_check_digit"])
+    assert report.outcomes[0].errored
+    keys = latest_failing_keys(sqlite_store)
+    assert keys["check_id"].to_list() == ["npi_check_digit"]
+    assert keys["blocking"].to_list() == [True]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 SEVERITIES = ("warn", "error")
 BASES = ("rows", "dollars")
@@ -63,6 +63,10 @@ class Check:
     population_sql: Callable[[SqlContext], str] | None = None
     work_item: bool = False  # a person must fix each failing row
     incremental: bool = True  # a row's verdict depends on that row (and rows it owns) only
+    # Clock-dependent checks that can still run incrementally: rows whose ``window_column`` +
+    # ``window`` passed the as-of clock since the last run are re-checked too.
+    window_column: str | None = None
+    window: timedelta | None = None
     noun: str = "rows"
 
     def __post_init__(self) -> None:
@@ -129,6 +133,9 @@ def markdown() -> str:
         lines.append(f"- **Owner:** {check.owner}")
         lines.append(f"- **Work items:** {'one per failing row' if check.work_item else 'none'}")
         incremental = "new rows and rows that failed before" if check.incremental else "in full"
+        if check.window_column:
+            hours = int(check.window.total_seconds() // 3600)
+            incremental += f", and rows whose `{check.window_column}` + {hours} h passed"
         lines.append(f"- **Incremental runs check:** {incremental}")
         runs_as = "GX regex expectation on distinct values" if check.frame else "GX custom SQL"
         lines.append(f"- **Rule runs as:** {runs_as}")

@@ -57,10 +57,17 @@ def load_state(conn: Connection) -> dict[str, Any]:
     return dict(row or {})
 
 
-def incremental_scopes(conn: Connection, checks: list[Check]) -> dict[str, str]:
+def incremental_scopes(
+    conn: Connection, checks: list[Check], as_of: datetime | None = None
+) -> dict[str, str]:
     """Per incremental-capable check with a complete previous run: rows newer than the newest
-    seen then, plus the rows that failed then (so a fixed row closes its work item)."""
+    seen then, plus the rows that failed then (so a fixed row closes its work item), plus — for
+    clock-dependent checks — rows whose window passed since the previous run's as-of."""
+    from checks.catalog import SqlContext
+    from checks.sql import ts
+
     state = load_state(conn)
+    dialect = conn.dialect.name
     scopes = {}
     for check in checks:
         seen = state.get(check.id)
@@ -70,6 +77,13 @@ def incremental_scopes(conn: Connection, checks: list[Check]) -> dict[str, str]:
         scope = f"t.id > {int(seen['max_id'])}"
         if ids:
             scope += f" OR t.id IN ({', '.join(str(i) for i in ids)})"
+        if check.window_column:
+            previous = seen.get("as_of")
+            if previous is None or as_of is None:
+                continue  # no clock to start from: run it in full
+            since = datetime.fromisoformat(previous) - check.window
+            ctx = SqlContext(dialect, as_of)
+            scope += f" OR t.{check.window_column} >= {ts(ctx, since)}"
         scopes[check.id] = scope
     return scopes
 
@@ -145,6 +159,7 @@ def record_run(
                 )
             if not outcome.errored:
                 state[check.id] = {
+                    "as_of": started_at.isoformat(),
                     "max_id": max_ids.get(check.id, 0),
                     "complete": outcome.complete,
                     "failing_ids": [r.row_id for r in outcome.failing if r.row_id is not None],

@@ -57,7 +57,7 @@ def run_and_record(
     started = time.perf_counter()
     with store.read() as conn:
         max_ids = watermarks(conn, chosen)
-        scopes = incremental_scopes(conn, chosen) if mode == "incremental" else {}
+        scopes = incremental_scopes(conn, chosen, as_of) if mode == "incremental" else {}
     outcomes = run_checks(
         store,
         as_of,

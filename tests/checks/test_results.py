@@ -266,3 +266,20 @@ def test_money_at_stake_is_exact_cents(store, amount):
     assert outcome.unexpected_cents == 8001
     with store.read() as conn:
         assert conn.execute(select(DqResult.unexpected_amount)).scalar_one() == Decimal("80.01")
+
+
+def test_incremental_run_rechecks_claims_crossing_the_48_hour_line(store):
+    from datetime import timedelta
+
+    ids = build_good_world(store)
+    remove_ack(store, ids)
+    with store.write() as conn:  # P1 was submitted a day before as-of: not late yet
+        conn.execute(update(Claim).values(first_submitted_at=AS_OF - timedelta(hours=24)))
+    first = run_and_record(store, AS_OF, check_ids=["claim_without_ack"])
+    assert _outcome(first, "claim_without_ack").success is True
+    later = run_and_record(
+        store, AS_OF + timedelta(hours=30), mode="incremental", check_ids=["claim_without_ack"]
+    )
+    outcome = _outcome(later, "claim_without_ack")
+    assert outcome.mode == "incremental"
+    assert [r.row_key for r in outcome.failing] == ["P1"]  # no new row, but 54 h old now

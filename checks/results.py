@@ -160,6 +160,8 @@ def record_run(
             if not outcome.errored:
                 state[check.id] = {
                     "as_of": started_at.isoformat(),
+                    "element_count": outcome.element_count,
+                    "population_cents": outcome.population_cents,
                     "max_id": max_ids.get(check.id, 0),
                     "complete": outcome.complete,
                     "failing_ids": [r.row_id for r in outcome.failing if r.row_id is not None],
@@ -192,3 +194,18 @@ def _save_state(conn: Connection, state: dict[str, Any], at: datetime) -> None:
         )
     else:
         conn.execute(insert(AppState).values(key=STATE_KEY, value=state, updated_at=at))
+
+
+def incremental_populations(
+    conn: Connection, scopes: dict[str, str], max_ids: dict[str, int]
+) -> dict[str, tuple[int, int]]:
+    """For scoped checks: the previous run's population plus the ids added since."""
+    state = load_state(conn)
+    out = {}
+    for check_id in scopes:
+        seen = state.get(check_id) or {}
+        if seen.get("element_count") is None:
+            continue
+        added = max(0, max_ids.get(check_id, 0) - int(seen.get("max_id", 0)))
+        out[check_id] = (int(seen["element_count"]) + added, int(seen.get("population_cents") or 0))
+    return out

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from checks.catalog import catalog
-from checks.results import incremental_scopes, record_run, watermarks
+from checks.results import incremental_populations, incremental_scopes, record_run, watermarks
 from checks.runner import Outcome, run_checks
 from rcmwatch.store.engine import Store
 
@@ -58,12 +58,14 @@ def run_and_record(
     with store.read() as conn:
         max_ids = watermarks(conn, chosen)
         scopes = incremental_scopes(conn, chosen, as_of) if mode == "incremental" else {}
+        populations = incremental_populations(conn, scopes, max_ids)
     outcomes = run_checks(
         store,
         as_of,
         check_ids=[c.id for c in chosen],
         watch_start=watch_start,
         scopes=scopes,
+        populations=populations,
     )
     seconds = time.perf_counter() - started
     run_id = record_run(

@@ -12,13 +12,21 @@ CREDIT_AGE = timedelta(days=30)
 
 def _duplicate_failing(ctx: SqlContext) -> str:
     # Patient keys come from MRN or member id, never from name + birth date (DESIGN.md), so the
-    # same person registered under two keys shows up here.
+    # same person registered under two keys shows up here. Incremental runs group only the
+    # names of patients in scope (new ones and those failing before), then report every patient
+    # in those groups — old ones included.
+    touched = ""
+    if ctx.scope != "1 = 1":
+        touched = f"""
+    AND (lower(last_name), lower(first_name), birth_date) IN (
+      SELECT lower(p2.last_name), lower(p2.first_name), p2.birth_date
+      FROM patient_phi p2 JOIN t ON t.id = p2.patient_id WHERE ({ctx.scope}))"""
     return f"""
 WITH t AS (SELECT * FROM {{batch}}),
 same AS (
   SELECT lower(last_name) AS ln, lower(first_name) AS fn, birth_date AS bd
   FROM patient_phi
-  WHERE last_name IS NOT NULL AND first_name IS NOT NULL AND birth_date IS NOT NULL
+  WHERE last_name IS NOT NULL AND first_name IS NOT NULL AND birth_date IS NOT NULL{touched}
   GROUP BY lower(last_name), lower(first_name), birth_date
   HAVING COUNT(*) > 1
 )
@@ -27,7 +35,6 @@ SELECT t.id AS row_id, t.patient_key AS row_key, NULL AS facility_id, NULL AS pa
 FROM t JOIN patient_phi ph ON ph.patient_id = t.id
 JOIN same ON same.ln = lower(ph.last_name) AND same.fn = lower(ph.first_name)
           AND same.bd = ph.birth_date
-WHERE ({ctx.scope})
 """
 
 
@@ -45,7 +52,6 @@ register(
         guards=("patient",),
         failing_sql=_duplicate_failing,
         population_sql=lambda ctx: "SELECT COUNT(*) AS n, 0 AS cents FROM patient",
-        incremental=False,  # a new registration makes an old one a duplicate
         noun="patients",
     )
 )

@@ -283,3 +283,18 @@ def test_incremental_run_rechecks_claims_crossing_the_48_hour_line(store):
     outcome = _outcome(later, "claim_without_ack")
     assert outcome.mode == "incremental"
     assert [r.row_key for r in outcome.failing] == ["P1"]  # no new row, but 54 h old now
+
+
+def test_incremental_run_reports_the_old_registration_a_new_one_duplicates(store):
+    from tests.checks.world import duplicate_patient
+
+    ids = build_good_world(store)
+    run_and_record(store, AS_OF, check_ids=["duplicate_patient"])
+    duplicate_patient(store, ids)  # a new registration of mrn:1001's person
+    report = run_and_record(store, AS_OF, mode="incremental", check_ids=["duplicate_patient"])
+    outcome = _outcome(report, "duplicate_patient")
+    assert outcome.mode == "incremental"
+    assert sorted(r.row_key for r in outcome.failing) == ["member:ACME:X77", "mrn:1001"]
+    # Nothing new: the pair is still reported (both failed before, so both are re-checked).
+    again = run_and_record(store, AS_OF, mode="incremental", check_ids=["duplicate_patient"])
+    assert _outcome(again, "duplicate_patient").unexpected_count == 2

@@ -103,6 +103,16 @@ class KpiDef:
 
 
 _REGISTRY: dict[str, KpiDef] = {}
+
+
+def _guards(inputs: tuple[str, ...]) -> tuple[str, ...]:
+    """The data-quality checks guarding a KPI's inputs: those declared (in the check catalogue,
+    plain data — GX is not imported) to guard any of its canonical tables."""
+    from checks.catalog import checks_guarding
+
+    return checks_guarding(inputs)
+
+
 _LOADED = False
 
 
@@ -174,6 +184,7 @@ def kpi(
             snapshot=snapshot,
             point_in_time=point_in_time,
             dims=dims,
+            guarded_by=_guards(inputs),
         )
         return fn
 

@@ -69,6 +69,24 @@ def _parse_targets(raw: str) -> str:
     return raw.strip()
 
 
+def _parse_watch_start(raw: str) -> dict:
+    """``source=YYYY-MM-DD,...`` → {source: date}; empty: nothing is pre-watch."""
+    from datetime import date
+
+    out = {}
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        source, sep, day = part.partition("=")
+        if not sep or not source.strip():
+            raise ValueError(f"{part.strip()!r} is not SOURCE=YYYY-MM-DD")
+        try:
+            out[source.strip()] = date.fromisoformat(day.strip())
+        except ValueError:
+            raise ValueError(f"{day.strip()!r} is not a date (YYYY-MM-DD)") from None
+    return out
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -160,6 +178,15 @@ SETTINGS: tuple[Setting, ...] = (
         "service",
         "What A/R ages from: service (date of service) or submission (first submission date).",
         _parse_anchor,
+    ),
+    Setting(
+        "watch_start",
+        "RCMWATCH_WATCH_START",
+        "",
+        "Per source, the day rcmwatch started watching, e.g. edi=2024-05-01,cli=2024-05-01: "
+        "remits for claims served before it are reported as pre-watch by the "
+        "remit_without_claim check, not as failures. Unset: nothing is pre-watch.",
+        _parse_watch_start,
     ),
     Setting(
         "sqlite_busy_timeout_ms",

@@ -93,6 +93,23 @@ def add_parser(sub, common) -> None:
     claims.add_argument("--json", action="store_true", help="print only the JSON report")
     claims.set_defaults(func=_run_edi_claims)
 
+    chk = bench_sub.add_parser(
+        "checks",
+        parents=[common],
+        help="data-quality checks: every suite in full on SQLite and PostgreSQL, then an "
+        "incremental run after a simulated day",
+    )
+    chk.add_argument("--claims", type=int, default=1_000_000, help="fixture claims (1000000)")
+    chk.add_argument("--cache", default=None, help="fixture cache (default <home>/cache/fixtures)")
+    chk.add_argument(
+        "--postgres-db",
+        default=None,
+        help="a PostgreSQL database holding the same fixture (`bench fixture --target-db`); "
+        "copied, never changed",
+    )
+    chk.add_argument("--json", action="store_true", help="print only the JSON report")
+    chk.set_defaults(func=_run_checks)
+
     gen = bench_sub.add_parser(
         "generate",
         parents=[common],
@@ -269,4 +286,26 @@ def run_ingest(args, ctx) -> int:
     if not args.json:
         print(render(report))
     print(json.dumps(report))
+    return 0
+
+
+def _run_checks(args, ctx) -> int:
+    import json
+    import sys
+    from datetime import UTC, date, datetime
+    from pathlib import Path
+
+    from rcmwatch.bench.checks import run_benchmark
+    from rcmwatch.bench.fixture import build_fixture
+
+    cache = Path(args.cache) if args.cache else ctx.settings.home_path / "cache" / "fixtures"
+    log = (lambda line: print(line, file=sys.stderr)) if args.json else print
+    fixture = build_fixture(cache, claims=args.claims, log=log)
+    as_of = datetime.combine(date.fromisoformat(fixture.as_of), datetime.min.time(), UTC)
+    sqlite_url = f"sqlite:///{Path(fixture.folder) / 'store.db'}"
+    report = run_benchmark(
+        sqlite_url=sqlite_url, postgres_url=args.postgres_db, as_of=as_of, log=log
+    )
+    report["fixture"] = {"key": fixture.key, "claims": fixture.claims}
+    print(json.dumps(report, indent=2))
     return 0

@@ -148,6 +148,7 @@ def run(args, ctx) -> int:
         )
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    _flag_inputs(result, store, frames, cuts, settings)
     if args.json:
         import json
 
@@ -158,3 +159,23 @@ def run(args, ctx) -> int:
 
     sys.stdout.write(render_text(result, settings.kpi_targets or None))
     return 0
+
+
+def _flag_inputs(result, store, frames, cuts, settings) -> None:
+    """Mark KPIs whose inputs fail data-quality checks in the cut shown (values unchanged)."""
+    from metrics.gating import flag_result
+    from metrics.registry import registry
+    from rcmwatch.queries.dq import latest_failing_keys
+
+    keys = latest_failing_keys(store)
+    if keys.height == 0:
+        return
+    flag_result(
+        result,
+        keys,
+        registry(settings.kpi_targets or None),
+        cuts,
+        facility_codes=dict(frames.facility.select("id", "code").iter_rows()),
+        payer_codes=dict(frames.payer.select("id", "code").iter_rows()),
+        payer_classes=dict(frames.payer.select("id", "payer_class").iter_rows()),
+    )

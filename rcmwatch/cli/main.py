@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "imports",
     "edi",
     "kpi",
+    "check",
     "collect",
     "scheduler",
     "simulate",

@@ -54,7 +54,30 @@ def collector_jobs(ctx: SchedulerContext) -> list[JobSpec]:
     return jobs
 
 
-JOB_PROVIDERS: list[JobProvider] = [collector_jobs]
+def check_jobs(ctx: SchedulerContext) -> list[JobSpec]:
+    """Data-quality checks: incremental after each collection (polled every minute; runs only
+    when a collector run finished since the last), in full nightly at 02:00 UTC."""
+    from checks.jobs import NIGHTLY_HOUR_UTC, POLL_SECONDS, run_after_collection, run_nightly
+
+    return [
+        JobSpec(
+            "checks:incremental",
+            lambda: run_after_collection(ctx.store, ctx.clock, ctx.settings),
+            "interval",
+            {"seconds": POLL_SECONDS},
+            run_at_start=False,
+        ),
+        JobSpec(
+            "checks:nightly",
+            lambda: run_nightly(ctx.store, ctx.clock, ctx.settings),
+            "cron",
+            {"hour": NIGHTLY_HOUR_UTC, "minute": 0},
+            run_at_start=False,
+        ),
+    ]
+
+
+JOB_PROVIDERS: list[JobProvider] = [collector_jobs, check_jobs]
 
 
 def register_jobs(provider: JobProvider) -> JobProvider:

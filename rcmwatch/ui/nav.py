@@ -21,6 +21,13 @@ class PageDef:
 PAGES: tuple[PageDef, ...] = (
     PageDef("overview", "app.py", "Overview", ":material/dashboard:", "What does the store hold?"),
     PageDef(
+        "data_quality",
+        "pages/data_quality.py",
+        "Data quality",
+        ":material/fact_check:",
+        "Can we trust the numbers, and which rows must someone fix?",
+    ),
+    PageDef(
         "settings",
         "pages/settings.py",
         "Settings",

@@ -14,7 +14,7 @@ from checks.catalog import Check
 from checks.runner import Outcome
 from checks.work_items import sync_work_items
 from rcmwatch import audit
-from rcmwatch.money import format_cents, from_cents
+from rcmwatch.money import format_dollars, from_cents
 from rcmwatch.store.engine import Store
 from rcmwatch.store.models import AppState, DqFailingKey, DqResult, DqRun
 
@@ -38,7 +38,7 @@ def evidence_line(outcome: Outcome) -> str:
     shown = f" ({share:.2%})" if share is not None else ""
     money = ""
     if outcome.unexpected_cents:
-        money = f", ${format_cents(outcome.unexpected_cents)} at stake"
+        money = f", {format_dollars(outcome.unexpected_cents)} at stake"
     basis = "dollars" if check.basis == "dollars" else check.noun
     verdict = "blocking" if outcome.blocking else "below the blocking threshold"
     capped = "" if outcome.complete else f"; first {len(outcome.failing):,} keys kept, query stored"

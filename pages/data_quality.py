@@ -23,7 +23,13 @@ st.caption(f"Failing rows and KPI marks for {page.filters.describe()}")
 
 with panel("Latest results"):
     st.subheader("Latest result of each check")
-    st.dataframe(latest, hide_index=True, key="dq_latest")
+    counts = st.column_config.NumberColumn(format="localized")
+    st.dataframe(
+        latest,
+        hide_index=True,
+        key="dq_latest",
+        column_config={"failing rows": counts, "of rows": counts},
+    )
     with st.expander("Evidence"):
         st.markdown("\n".join(f"- {line}" for line in dq.evidence_lines(page.store)))
 

@@ -16,6 +16,7 @@ from metrics.periods import Cuts, Period
 from metrics.registry import registry
 from rcmwatch.export import mask_phi
 from rcmwatch.identity import User
+from rcmwatch.money import format_dollars
 from rcmwatch.queries import dq
 from rcmwatch.store.engine import Store
 from rcmwatch.store.models import Facility, Patient, PatientPhi, Payer
@@ -74,7 +75,9 @@ def latest_table(store: Store) -> pl.DataFrame:
                 "table": check.table,
                 "failing rows": None if r is None else r["unexpected_count"],
                 "of rows": None if r is None else r["element_count"],
-                "amount_cents": None if r is None else r["unexpected_amount_cents"],
+                "dollars at stake": None
+                if r is None or r["unexpected_amount_cents"] is None
+                else format_dollars(r["unexpected_amount_cents"]),
                 "threshold": f"{check.threshold:.0%} of {check.basis}",
                 "owner": check.owner,
                 "checked at": None if r is None else r["started_at"],

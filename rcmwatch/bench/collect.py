@@ -97,13 +97,19 @@ def _from_fixture(fixture: Path, workdir: Path, log: Callable[[str], None]):
     import json
     import shutil
 
+    from rcmwatch.errors import ConfigError
     from rcmwatch.store.engine import open_store_url
 
-    built = json.loads((fixture / "fixture.json").read_text())
+    try:
+        built = json.loads((fixture / "fixture.json").read_text())
+    except (OSError, ValueError):
+        raise ConfigError(
+            f"--fixture {fixture}: no readable fixture.json (build one with rcmwatch bench fixture)"
+        ) from None
     if not built.get("completed"):
-        raise RuntimeError(f"the fixture at {fixture} did not complete: build it again")
+        raise ConfigError(f"--fixture {fixture}: the fixture did not complete; build it again")
     if not (fixture / "store.db").is_file():
-        raise RuntimeError(f"the fixture at {fixture} has no SQLite store.db")
+        raise ConfigError(f"--fixture {fixture}: no SQLite store.db in the fixture folder")
     out = workdir / "system"
     if out.exists():
         shutil.rmtree(out)

@@ -385,15 +385,19 @@ def link_postings(conn: Connection) -> None:
     conn.execute(text(_POSTING_LINK.format(restrict=f'pcn IN (SELECT pcn FROM "{AFFECTED}")')))
 
 
-def link_postings_by_source_keys(conn: Connection, source: str, keys: list[str]) -> None:
+def _for_source_keys(conn: Connection, sql: str, source: str, keys: list[str]) -> None:
+    """Run ``sql`` (its ``{restrict}`` filled) for the rows of ``source`` with these keys, in
+    chunks of 500 bound parameters."""
     for i in range(0, len(keys), 500):
         chunk = keys[i : i + 500]
         marks = ", ".join(f":k{j}" for j in range(len(chunk)))
         params = {f"k{j}": key for j, key in enumerate(chunk)} | {"source": source}
-        conn.execute(
-            text(_POSTING_LINK.format(restrict=f"source = :source AND source_key IN ({marks})")),
-            params,
-        )
+        restrict = f"source = :source AND source_key IN ({marks})"
+        conn.execute(text(sql.format(restrict=restrict)), params)
+
+
+def link_postings_by_source_keys(conn: Connection, source: str, keys: list[str]) -> None:
+    _for_source_keys(conn, _POSTING_LINK, source, keys)
 
 
 # ERP records name their claim by patient control number (claim.pcn is unique). Either side may
@@ -409,18 +413,13 @@ _ERP_CLAIM_LINK = """
 def link_erp_claims(conn: Connection) -> None:
     """ERP receivables, postings, write-offs and payments → their claim, for affected PCNs."""
     for table in ERP_CLAIM_TABLES:
-        restrict = f'pcn IN (SELECT pcn FROM "{AFFECTED}")'
-        conn.execute(text(_ERP_CLAIM_LINK.format(table=table, restrict=restrict)))
+        sql = _ERP_CLAIM_LINK.replace("{table}", table)
+        conn.execute(text(sql.format(restrict=f'pcn IN (SELECT pcn FROM "{AFFECTED}")')))
 
 
 def link_erp_claims_by_source_keys(
     conn: Connection, table: str, source: str, keys: list[str]
 ) -> None:
-    if table not in ERP_CLAIM_TABLES:
-        return
-    for i in range(0, len(keys), 500):
-        chunk = keys[i : i + 500]
-        marks = ", ".join(f":k{j}" for j in range(len(chunk)))
-        params = {f"k{j}": key for j, key in enumerate(chunk)} | {"source": source}
-        restrict = f"source = :source AND source_key IN ({marks})"
-        conn.execute(text(_ERP_CLAIM_LINK.format(table=table, restrict=restrict)), params)
+    if table in ERP_CLAIM_TABLES:
+        sql = _ERP_CLAIM_LINK.replace("{table}", table)
+        _for_source_keys(conn, sql, source, keys)

@@ -10,9 +10,19 @@ from checks.sql import day_of, ts
 CREDIT_AGE = timedelta(days=30)
 
 
+_IDENTITY = (
+    "COALESCE('mrn:' || NULLIF(TRIM(mrn), ''), 'member:' || UPPER(NULLIF(TRIM(member_id), '')), "
+    "'record:' || CAST(patient_id AS TEXT))"
+)
+
+
 def _duplicate_failing(ctx: SqlContext) -> str:
-    # Patient keys come from MRN or member id, never from name + birth date (DESIGN.md), so the
-    # same person registered under two keys shows up here. Incremental runs group only the
+    # Patient keys come from MRN or member id per payer, never from name + birth date
+    # (DESIGN.md), so the same person registered under two identities shows up here. The same
+    # member id at two payers is one person known to both (Medicare Part A and Part B bill under
+    # one MBI), not a second registration: a group counts its distinct identities, where an
+    # identity is the MRN, else the member id, else the patient record itself. Incremental runs
+    # group only the
     # names of patients in scope (new ones and those failing before), then report every patient
     # in those groups — old ones included.
     touched = ""
@@ -28,7 +38,7 @@ same AS (
   FROM patient_phi
   WHERE last_name IS NOT NULL AND first_name IS NOT NULL AND birth_date IS NOT NULL{touched}
   GROUP BY lower(last_name), lower(first_name), birth_date
-  HAVING COUNT(*) > 1
+  HAVING COUNT(DISTINCT {_IDENTITY}) > 1
 )
 SELECT t.id AS row_id, t.patient_key AS row_key, NULL AS facility_id, NULL AS payer_id,
        NULL AS period, NULL AS amount_cents
@@ -48,7 +58,8 @@ register(
         basis="rows",
         owner="patient access (HIM)",
         description="Patients sharing last name, first name and birth date under different "
-        "patient keys (different MRNs or member ids): likely one person registered twice.",
+        "identities (different MRNs or member ids): likely one person registered twice. One member "
+        "id at two payers (Medicare Part A and B share the MBI) is one person, not a duplicate.",
         guards=("patient",),
         failing_sql=_duplicate_failing,
         population_sql=lambda ctx: "SELECT COUNT(*) AS n, 0 AS cents FROM patient",

@@ -53,3 +53,44 @@ def test_bad_row_fails_its_check_with_its_key(store, check_id):
     # second kind of failure).
     others = sorted(c for c, o in outcomes.items() if not o.success and c != check_id)
     assert others == []
+
+
+def test_one_member_id_at_two_payers_is_one_person_not_a_duplicate(store):
+    """Medicare Part A and Part B bill one beneficiary under one MBI: the store keys patients by
+    member id per payer (DESIGN.md), so that person has two patient keys — not a second
+    registration. A third record with another member id is."""
+    from datetime import date
+
+    from sqlalchemy.orm import Session
+
+    from rcmwatch.store.models import Patient, PatientPhi
+
+    build_good_world(store)
+
+    def register(key: str, member_id: str) -> None:
+        with Session(store.engine) as s:
+            p = Patient(patient_key=key, key_kind="member_id", source="837")
+            s.add(p)
+            s.flush()
+            s.add(
+                PatientPhi(
+                    patient_id=p.id,
+                    member_id=member_id,
+                    last_name="ZZTESTOAK",
+                    first_name="ELI",
+                    birth_date=date(1950, 6, 21),
+                )
+            )
+            s.commit()
+
+    register("member:MCR:ZZ123456789", "ZZ123456789")
+    register("member:MCA:ZZ123456789", "zz123456789 ")  # same MBI, other payer, other spelling
+    outcome = _by_id(run_checks(store, AS_OF, check_ids=["duplicate_patient"]))["duplicate_patient"]
+    assert outcome.success is True and outcome.failing == []
+
+    register("member:MCD:ZZ987654321", "ZZ987654321")  # the same person again, another id
+    outcome = _by_id(run_checks(store, AS_OF, check_ids=["duplicate_patient"]))["duplicate_patient"]
+    assert outcome.success is False
+    assert sorted(r.row_key for r in outcome.failing) == [
+        "member:MCA:ZZ123456789", "member:MCD:ZZ987654321", "member:MCR:ZZ123456789",
+    ]  # fmt: skip

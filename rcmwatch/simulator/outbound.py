@@ -141,7 +141,7 @@ def answer_files(claim_file: Outbound837, at: datetime, control: int) -> list[tu
     return out
 
 
-def _ack(f: Outbound837, at: datetime, control: int) -> tuple:
+def _ack(f: Outbound837, at: datetime, control: int, tag: str = "RESUB") -> tuple:
     segs = [f"AK1*HC*{f.gs06}*{f.version}"]
     for s in f.sets:
         segs += [f"AK2*837*{s.st02}*{f.version}", "IK5*A"]
@@ -156,11 +156,11 @@ def _ack(f: Outbound837, at: datetime, control: int) -> tuple:
         f"GE*1*{control}",
         f"IEA*1*{control:09d}",
     ]
-    name = f"{at:%Y%m%d-%H%M%S}_999_RESUB{control}.999"
+    name = f"{at:%Y%m%d-%H%M%S}_999_{tag}{control}.999"
     return at, name, (TERM.join(body) + TERM).encode("ascii"), "999", len(f.claims)
 
 
-def _status(f: Outbound837, at: datetime, control: int) -> tuple:
+def _status(f: Outbound837, at: datetime, control: int, tag: str = "RESUB") -> tuple:
     body = [
         isa(f.receiver, f.sender, at, control),
         f"GS*HN*{f.gs_receiver}*{f.gs_sender}*{at:%Y%m%d}*{at:%H%M}*{control}*X*005010X214",
@@ -195,7 +195,7 @@ def _status(f: Outbound837, at: datetime, control: int) -> tuple:
         segs.append(f"SE*{len(segs) + 1}*{n:04d}")
         body += segs
     body += [f"GE*{len(f.sets)}*{control}", f"IEA*1*{control:09d}"]
-    name = f"{at:%Y%m%d-%H%M%S}_277CA_RESUB{control}.277"
+    name = f"{at:%Y%m%d-%H%M%S}_277CA_{tag}{control}.277"
     return at, name, (TERM.join(body) + TERM).encode("ascii"), "277CA", len(f.claims)
 
 
@@ -203,11 +203,44 @@ def paid_cents(charge_cents: int) -> int:
     return charge_cents * 80 // 100
 
 
+@dataclass
+class ClaimPayment:
+    """One CLP loop of an 835 the simulated payer sends (money in cents, balanced by the
+    caller: charge − paid = Σ cas amounts)."""
+
+    claim: OutboundClaim
+    status: str
+    paid_cents: int
+    patient_resp_cents: int
+    payer_claim_number: str
+    cas: list[tuple[str, str, int]]  # (group, CARC, cents)
+
+
 def _remit(f: Outbound837, claims, payer_id: str, name: str, at: datetime, control: int):
+    """The default answer: 80% of the charge paid, the rest a contractual adjustment (CO-45)."""
+    payments = []
+    for n, c in enumerate(claims, start=1):
+        paid = paid_cents(c.charge_cents)
+        cas = [("CO", "45", c.charge_cents - paid)] if c.charge_cents - paid else []
+        payments.append(ClaimPayment(c, "1", paid, 0, f"R{control}{n:05d}", cas))
+    return remit_file(f, payments, payer_id, name, at, control, trace=f"RESUB{control}")
+
+
+def remit_file(
+    f: Outbound837,
+    payments: list[ClaimPayment],
+    payer_id: str,
+    name: str,
+    at: datetime,
+    control: int,
+    *,
+    trace: str,
+    tag: str = "RESUB",
+) -> tuple:
+    """(arrival, file name, content, kind, claims) of one 835 paying ``payments``."""
     id_835, payer_name, trn03 = _payer(payer_id, name)
     sender = id_835.replace("-", "")
-    total = sum(paid_cents(c.charge_cents) for c in claims)
-    trace = f"RESUB{control}"
+    total = sum(p.paid_cents for p in payments)
     segs = [
         "ST*835*0001",
         f"BPR*I*{money(total)}*C*ACH*CCP*01*999999992*DA*{trn03[1:]}*{trn03}**01*999988880*DA*"
@@ -220,14 +253,19 @@ def _remit(f: Outbound837, claims, payer_id: str, name: str, at: datetime, contr
         f"N1*PE*{f.billing_name}*XX*{f.billing_npi}",
         "LX*1",
     ]
-    for n, c in enumerate(claims, start=1):
-        paid = paid_cents(c.charge_cents)
+    for p in payments:
+        c = p.claim
+        resp = money(p.patient_resp_cents) if p.patient_resp_cents else "0"
         segs += [
-            f"CLP*{c.pcn}*1*{money(c.charge_cents)}*{money(paid)}*0*12*R{control}{n:05d}",
+            f"CLP*{c.pcn}*{p.status}*{money(c.charge_cents)}*{money(p.paid_cents)}*{resp}*12*"
+            f"{p.payer_claim_number}",
             f"NM1*QC*1*{c.patient_last}*{c.patient_first}****MI*{c.member_id}",
         ]
-        if c.charge_cents - paid:
-            segs.append(f"CAS*CO*45*{money(c.charge_cents - paid)}")
+        for group in dict.fromkeys(g for g, _, _ in p.cas):
+            triplets = [(code, amount) for g, code, amount in p.cas if g == group]
+            for i in range(0, len(triplets), 6):  # CAS holds up to six reason triplets
+                parts = "**".join(f"{code}*{money(a)}" for code, a in triplets[i : i + 6])
+                segs.append(f"CAS*{group}*{parts}")
     segs.append(f"SE*{len(segs) + 1}*0001")
     body = [
         isa(sender, f.sender, at, control),
@@ -236,8 +274,8 @@ def _remit(f: Outbound837, claims, payer_id: str, name: str, at: datetime, contr
         f"GE*1*{control}",
         f"IEA*1*{control:09d}",
     ]
-    name = f"{at:%Y%m%d-%H%M%S}_835_RESUB{control}.835"
-    return at, name, (TERM.join(body) + TERM).encode("ascii"), "835", len(claims)
+    name = f"{at:%Y%m%d-%H%M%S}_835_{tag}{control}.835"
+    return at, name, (TERM.join(body) + TERM).encode("ascii"), "835", len(payments)
 
 
 def answer_events(path: Path, at: datetime, control: int) -> list[tuple[str, str, str, str]]:

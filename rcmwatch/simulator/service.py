@@ -79,6 +79,7 @@ class Simulator:
         self.tables = SourceTables(self.system_dir)
         self.house = Clearinghouse(self.system_dir)
         self._init_outbound()
+        self._continue_in_flight()
         self.lag = LagStats()
 
     # -- state ---------------------------------------------------------------------------------
@@ -115,6 +116,19 @@ class Simulator:
             db.executemany("INSERT OR IGNORE INTO seen_outbound VALUES (?, ?)", names)
             self.state.counters["outbound_initialised"] = 1
         db.commit()
+
+    def _continue_in_flight(self) -> None:
+        """Once per system: plan what the generator left in flight at its as-of (see in_flight)."""
+        from rcmwatch.simulator.in_flight import plan_in_flight
+
+        if self.state.counters.get("in_flight_planned"):
+            return
+        report = plan_in_flight(self.info, self.house, self.tables, self.pending, self.state.at)
+        self.state.counters["in_flight_planned"] = 1
+        for key in ("acks", "statuses", "adjudications", "denials", "postings"):
+            self.state.counters[f"in_flight_{key}"] = getattr(report, key)
+        save_state(self.store, self.state)
+        log.info("%s", report.line())
 
     def _count(self, key: str, n: int) -> None:
         if n:

@@ -207,6 +207,47 @@ SELECT SUM(CASE WHEN ins > 0 THEN ins ELSE 0 END) + SUM(CASE WHEN pat > 0 THEN p
         WHERE removed_at_source IS NULL AND period BETWEEN :adr_from AND :at)
 FROM ar
 """
+# With the ERP's receivables collected the engine reads A/R from them (KPI.md §3: the ERP is the
+# system of record): each receivable opened by the day at its balance, rolled back by the ledger
+# activity posted after it; the derived A/R above is only for stores without an ERP.
+SQL_DAYS_IN_AR_ERP = """
+WITH activity AS (
+  SELECT claim_id,
+         CASE WHEN kind = 'transfer' AND amount_cents > 0 THEN 'patient' ELSE 'insurance' END
+           AS kind,
+         -amount_cents AS cents
+  FROM posting
+  WHERE removed_at_source IS NULL AND claim_id IS NOT NULL
+    AND posted_at >= :after AND posted_at <= :as_of
+  UNION ALL
+  SELECT claim_id,
+         CASE WHEN reason IN ('bad_debt', 'charity', 'small_balance') THEN 'patient'
+              ELSE 'insurance' END,
+         amount_cents
+  FROM write_off
+  WHERE removed_at_source IS NULL AND claim_id IS NOT NULL
+    AND posted_at >= :after AND posted_at <= :as_of
+  UNION ALL
+  SELECT claim_id, 'patient', amount_cents
+  FROM payment
+  WHERE removed_at_source IS NULL AND payer_type = 'patient' AND claim_id IS NOT NULL
+    AND posted_at >= :after AND posted_at <= :as_of),
+later AS (SELECT claim_id, kind, SUM(cents) AS cents FROM activity GROUP BY 1, 2),
+rec AS (
+  SELECT id, claim_id, kind, balance_cents,
+         id = MIN(id) OVER (PARTITION BY claim_id, kind) AS first
+  FROM receivable
+  WHERE removed_at_source IS NULL AND (opened_on IS NULL OR opened_on <= :at)),
+balance AS (
+  SELECT rec.balance_cents
+         + CASE WHEN rec.first AND rec.claim_id IS NOT NULL THEN COALESCE(l.cents, 0) ELSE 0 END
+           AS cents
+  FROM rec LEFT JOIN later l ON l.claim_id = rec.claim_id AND l.kind = rec.kind)
+SELECT SUM(CASE WHEN cents > 0 THEN cents ELSE 0 END),
+       (SELECT SUM(gross_charges_cents) FROM revenue
+        WHERE removed_at_source IS NULL AND period BETWEEN :adr_from AND :at)
+FROM balance
+"""
 SQL_POSTING_P90 = f"""
 WITH p AS (
   SELECT claim_payment_id, MIN(posted_at) AS posted_at FROM posting
@@ -273,6 +314,9 @@ def pandas_side(frames, repeat: int) -> tuple[float, dict]:
     adj = frames.adjustment.to_pandas()
     posting = frames.posting.to_pandas()
     revenue = frames.revenue.to_pandas()
+    receivable = frames.receivable.to_pandas()
+    write_off = frames.write_off.to_pandas()
+    payment = frames.payment.to_pandas()
 
     def run():
         r = rt.rename(columns={"id": "remit_transaction_id"})
@@ -296,36 +340,16 @@ def pandas_side(frames, repeat: int) -> tuple[float, dict]:
         initial["month"] = initial.day.dt.to_period("M").dt.start_time.dt.date
         initial["denied"] = initial.denial_kind.isin(["full", "partial"])
         rate = initial.groupby(["facility_id", "month"], dropna=False).denied.agg(["sum", "count"])
-        # A/R at 2024-12-31 (derived, primary payer) over gross ADR of Oct-Dec.
+        # A/R at 2024-12-31 over gross ADR of Oct-Dec: from the ERP when it is there, else
+        # derived (primary payer).
         until = pd.Timestamp("2025-01-01", tz="UTC")
-        v = cv[cv.frequency_code.isin(["1", "7"])].merge(
-            sub[["id", "submitted_at"]].rename(columns={"id": "submission_id"}), on="submission_id"
-        )
-        v = v[v.submitted_at < until].sort_values(["submitted_at", "id"], kind="stable")
-        charges = v.groupby("claim_id").charge_cents.last()
-        prim = loops[
-            loops.claim_id.notna()
-            & ~loops.is_predetermination
-            & (loops.payer_sequence.fillna("primary") == "primary")
-            & (loops.day <= "2024-12-31")
-        ]
-        pr = adj.amount_cents.where(adj.group_code == "PR", 0).groupby(adj.claim_payment_id).sum()
-        other = (
-            adj.amount_cents.where(adj.group_code != "PR", 0).groupby(adj.claim_payment_id).sum()
-        )
-        reduced = (prim.paid_cents + prim.id.map(other).fillna(0)).groupby(prim.claim_id).sum()
-        to_patient = prim.id.map(pr).fillna(0).groupby(prim.claim_id).sum()
-        claims = claim[claim.first_submitted_at < until].id
-        ins = (
-            charges.reindex(claims, fill_value=0)
-            - reduced.reindex(claims, fill_value=0)
-            - to_patient.reindex(claims, fill_value=0)
-        )
-        pat = to_patient.reindex(claims, fill_value=0)
-        ar_num = int(ins[ins > 0].sum() + pat[pat > 0].sum())
         period = pd.to_datetime(revenue.period)
         rev = revenue[(period >= "2024-10-01") & (period <= "2024-12-31")]
         ar_den = int(rev.gross_charges_cents.sum())
+        if len(receivable):
+            ar_num = _pandas_erp_ar(receivable, posting, write_off, payment, until, as_of)
+        else:
+            ar_num = _pandas_derived_ar(cv, sub, loops, adj, claim, until)
         # Posting latency P90 (nearest rank) of claim payments received in 2024.
         posts = posting[posting.claim_payment_id.notna() & (posting.posted_at <= as_of)]
         first = posts.groupby("claim_payment_id").posted_at.min()
@@ -343,6 +367,76 @@ def pandas_side(frames, repeat: int) -> tuple[float, dict]:
     return seconds, {"denial_rate": _rate_rows(rows), "ar": ar, "p90_s": p90}
 
 
+def _pandas_derived_ar(cv, sub, loops, adj, claim, until) -> int:
+    """Billed A/R derived from claims and remits (no ERP): charge − primary payments − non-PR
+    adjustments − PR moved to the patient; the patient's share apart."""
+    v = cv[cv.frequency_code.isin(["1", "7"])].merge(
+        sub[["id", "submitted_at"]].rename(columns={"id": "submission_id"}), on="submission_id"
+    )
+    v = v[v.submitted_at < until].sort_values(["submitted_at", "id"], kind="stable")
+    charges = v.groupby("claim_id").charge_cents.last()
+    prim = loops[
+        loops.claim_id.notna()
+        & ~loops.is_predetermination
+        & (loops.payer_sequence.fillna("primary") == "primary")
+        & (loops.day <= "2024-12-31")
+    ]
+    pr = adj.amount_cents.where(adj.group_code == "PR", 0).groupby(adj.claim_payment_id).sum()
+    other = adj.amount_cents.where(adj.group_code != "PR", 0).groupby(adj.claim_payment_id).sum()
+    reduced = (prim.paid_cents + prim.id.map(other).fillna(0)).groupby(prim.claim_id).sum()
+    to_patient = prim.id.map(pr).fillna(0).groupby(prim.claim_id).sum()
+    claims = claim[claim.first_submitted_at < until].id
+    ins = (
+        charges.reindex(claims, fill_value=0)
+        - reduced.reindex(claims, fill_value=0)
+        - to_patient.reindex(claims, fill_value=0)
+    )
+    pat = to_patient.reindex(claims, fill_value=0)
+    return int(ins[ins > 0].sum() + pat[pat > 0].sum())
+
+
+def _pandas_erp_ar(receivable, posting, write_off, payment, after, as_of) -> int:
+    """ERP A/R at the day before ``after``: receivables opened by then at their balance, rolled
+    back by the ledger activity posted from ``after`` to as-of; credit balances left out."""
+    import numpy as np
+    import pandas as pd
+
+    def later(frame):
+        keep = frame.claim_id.notna() & (frame.posted_at >= after) & (frame.posted_at <= as_of)
+        return frame[keep]
+
+    p = later(posting)
+    w = later(write_off)
+    pp = later(payment[payment.payer_type == "patient"])
+    activity = pd.concat(
+        [
+            pd.DataFrame({
+                "claim_id": p.claim_id,
+                "kind": np.where((p.kind == "transfer") & (p.amount_cents > 0), "patient",
+                                 "insurance"),
+                "cents": -p.amount_cents,
+            }),
+            pd.DataFrame({
+                "claim_id": w.claim_id,
+                "kind": np.where(w.reason.isin(["bad_debt", "charity", "small_balance"]),
+                                 "patient", "insurance"),
+                "cents": w.amount_cents,
+            }),
+            pd.DataFrame({"claim_id": pp.claim_id, "kind": "patient", "cents": pp.amount_cents}),
+        ]
+    )  # fmt: skip
+    moved = activity.groupby(["claim_id", "kind"], as_index=False).cents.sum()
+    day = (after - pd.Timedelta(days=1)).tz_localize(None)
+    opened = pd.to_datetime(receivable.opened_on)
+    rec = receivable[opened.isna() | (opened <= day)]
+    first = rec.id == rec.groupby(["claim_id", "kind"], dropna=False).id.transform("min")
+    rec = rec.assign(first=first & rec.claim_id.notna()).merge(
+        moved, on=["claim_id", "kind"], how="left"
+    )
+    cents = rec.balance_cents + np.where(rec["first"], rec.cents.fillna(0), 0)
+    return int(cents[cents > 0].sum())
+
+
 def sql_side(store, repeat: int) -> tuple[float, dict]:
     from sqlalchemy import text
 
@@ -353,12 +447,16 @@ def sql_side(store, repeat: int) -> tuple[float, dict]:
         "at": AR_DAY,
         "until": datetime(2025, 1, 1, tzinfo=UTC),
         "adr_from": date(2024, 10, 1),
+        "after": datetime(2025, 1, 1, tzinfo=UTC),
     }
 
     def run():
         with store.read() as conn:
             rate = conn.execute(text(SQL_DENIAL_RATE), params).all()
-            ar = conn.execute(text(SQL_DAYS_IN_AR), params).one()
+            erp = conn.scalar(
+                text("SELECT EXISTS (SELECT 1 FROM receivable WHERE removed_at_source IS NULL)")
+            )
+            ar = conn.execute(text(SQL_DAYS_IN_AR_ERP if erp else SQL_DAYS_IN_AR), params).one()
             p90 = conn.execute(text(SQL_POSTING_P90), params).one()
         return rate, ar, p90
 
@@ -404,31 +502,70 @@ def side_by_side(url: str, repeat: int) -> dict:
     }
 
 
+def _fixture_urls(args, ctx, log) -> tuple[list[tuple[str, str]], list[Callable[[], None]]]:
+    """Copies of the cached bench fixture (generated → ingested → collected) to measure on:
+    SQLite, and PostgreSQL when ``--postgres-url`` names the database the fixture was copied
+    into (``bench fixture --copy-to``). Copies, because the snapshot refresh writes."""
+    import tempfile
+
+    from rcmwatch.bench.checks import _copy_postgres, _copy_sqlite
+    from rcmwatch.bench.fixture import build_fixture
+
+    cache = Path(args.fixture_cache) if args.fixture_cache else (
+        ctx.settings.home_path / "cache" / "fixtures"
+    )  # fmt: skip
+    fixture = build_fixture(cache, claims=args.store_claims, log=log)
+    tmp = tempfile.TemporaryDirectory(prefix="rcmwatch-bench-kpi-")
+    urls = [("sqlite", _copy_sqlite(f"sqlite:///{Path(fixture.folder) / 'store.db'}",
+                                    Path(tmp.name)))]  # fmt: skip
+    cleanups: list[Callable[[], None]] = [tmp.cleanup]
+    if args.postgres_url:
+        url, drop = _copy_postgres(args.postgres_url)
+        urls.append(("postgresql", url))
+        cleanups.append(drop)
+    return urls, cleanups
+
+
 def run(args, ctx) -> int:
     cache = Path(args.cache) if args.cache else ctx.settings.home_path / "cache" / "bench-kpi"
     cache.mkdir(parents=True, exist_ok=True)
     results: dict = {"as_of": AS_OF.isoformat(), "repeat": args.repeat}
-    folder = parquet_cache(cache, args.claims)
-    child = subprocess.run(
-        [sys.executable, "-m", "rcmwatch.bench.kpi", "compute", str(folder), str(args.repeat)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    results["compute"] = json.loads(child.stdout.strip().splitlines()[-1])
-    print(json.dumps({"compute": results["compute"]}), flush=True)
-    urls = [("sqlite", f"sqlite:///{cache / f'store-{args.store_claims}.db'}")]
-    if args.postgres_url:
-        urls.append(("postgresql", args.postgres_url))
+    if args.only in (None, "compute"):
+        folder = parquet_cache(cache, args.claims)
+        child = subprocess.run(
+            [sys.executable, "-m", "rcmwatch.bench.kpi", "compute", str(folder), str(args.repeat)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results["compute"] = json.loads(child.stdout.strip().splitlines()[-1])
+        print(json.dumps({"compute": results["compute"]}), flush=True)
+    if args.only == "compute":
+        print(json.dumps(results, indent=2))
+        return 0
+    cleanups: list[Callable[[], None]] = []
+    if args.fixture:
+        urls, cleanups = _fixture_urls(args, ctx, lambda line: print(line, file=sys.stderr))
+        results["stores_from"] = f"bench fixture --claims {args.store_claims} (copies)"
+    else:
+        urls = [("sqlite", f"sqlite:///{cache / f'store-{args.store_claims}.db'}")]
+        if args.postgres_url:
+            urls.append(("postgresql", args.postgres_url))
+        results["stores_from"] = "synthetic rows"
     results["stores"] = []
-    for backend, url in urls:
-        build_store(url, args.store_claims, cache / f"built-{backend}-{args.store_claims}")
-        phase = store_phase(url, args.repeat)
-        results["stores"].append(phase)
-        print(json.dumps({"store": phase}), flush=True)
-        if backend == "postgresql":
-            results["side_by_side"] = side_by_side(url, args.repeat)
-            print(json.dumps({"side_by_side": results["side_by_side"]}), flush=True)
+    try:
+        for backend, url in urls:
+            if not args.fixture:
+                build_store(url, args.store_claims, cache / f"built-{backend}-{args.store_claims}")
+            phase = store_phase(url, args.repeat)
+            results["stores"].append(phase)
+            print(json.dumps({"store": phase}), flush=True)
+            if backend == "postgresql":
+                results["side_by_side"] = side_by_side(url, args.repeat)
+                print(json.dumps({"side_by_side": results["side_by_side"]}), flush=True)
+    finally:
+        for cleanup in cleanups:
+            cleanup()
     (cache / "results.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
     return 0

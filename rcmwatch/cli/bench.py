@@ -77,7 +77,22 @@ def add_parser(sub, common) -> None:
     kpi.add_argument("--claims", type=int, default=10_000_000, help="synthetic claims to compute")
     kpi.add_argument("--store-claims", type=int, default=1_000_000, help="claims in each store")
     kpi.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
-    kpi.add_argument("--postgres-url", default=None, help="an empty PostgreSQL database to use")
+    kpi.add_argument(
+        "--postgres-url",
+        default=None,
+        help="an empty PostgreSQL database to use (with --fixture: the database holding the "
+        "fixture, from `bench fixture --copy-to`; copied, never changed)",
+    )
+    kpi.add_argument(
+        "--fixture",
+        action="store_true",
+        help="measure the stores on the cached bench fixture (generated, ingested, collected) "
+        "instead of synthetic rows",
+    )
+    kpi.add_argument("--fixture-cache", default=None, help="fixture cache (<home>/cache/fixtures)")
+    kpi.add_argument(
+        "--only", choices=("compute", "stores"), default=None, help="run one phase only"
+    )
     kpi.add_argument("--cache", default=None, help="cache folder (default <home>/cache/bench-kpi)")
     kpi.set_defaults(func=_run_kpi)
     claims = bench_sub.add_parser(

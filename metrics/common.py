@@ -70,6 +70,7 @@ class Intermediates:
 
 _ACTIVE: ContextVar[Intermediates | None] = ContextVar("rcmwatch_kpi_intermediates", default=None)
 T = TypeVar("T")
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
 
 def active_intermediates(frames: Any) -> Intermediates | None:
@@ -204,8 +205,9 @@ def remit_loops(frames: Frames, as_of: datetime) -> pl.DataFrame:
     )
 
 
-def adjudications(loops: pl.DataFrame) -> pl.DataFrame:
-    """Loops that are adjudications: neither reversals (CLP02 = 22) nor predeterminations (25)."""
+def adjudications(loops: FrameT) -> FrameT:
+    """Loops that are adjudications: neither reversals (CLP02 = 22) nor predeterminations (25).
+    Takes a frame or a lazy frame (then nothing is materialised here)."""
     return loops.filter(
         ~pl.col("is_reversal").fill_null(False) & ~pl.col("is_predetermination").fill_null(False)
     )

@@ -253,9 +253,10 @@ def filing_facts(frames: Frames, as_of: datetime, params: KpiParams, at: date) -
         & (pl.col("reported_at").is_null() | (pl.col("reported_at") < pl.lit(instant)))
     ).select("claim_id")
     remitted = (
-        adjudications(remit_loops(frames, instant))
+        adjudications(remit_loops(frames, instant).lazy())
         .filter(pl.col("claim_id").is_not_null() & (pl.col("production_date") <= pl.lit(at)))
         .select("claim_id")
+        .collect()
     )
     pending = (
         claims.join(pl.concat([accepted, remitted]).unique(), on="claim_id", how="anti")

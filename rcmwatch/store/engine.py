@@ -70,7 +70,7 @@ def _sqlite_listeners(engine: Engine, busy_timeout_ms: int) -> None:
         cur.execute("PRAGMA synchronous = NORMAL")
         # Checkpoint every ~40 MB of WAL instead of SQLite's 4 MB: each checkpoint syncs the
         # main file, and on a multi-GB store one day of collection and ingest paid ~1 s for the
-        # dozens of them (measured on the 1M fixture, see README "Benchmarks").
+        # dozens of them (measured with `rcmwatch bench collect --fixture` on the 1M fixture).
         cur.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
         cur.close()
 

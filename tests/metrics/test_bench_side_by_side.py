@@ -19,9 +19,9 @@ def test_engine_pandas_and_plain_sql_agree_on_a_generated_store(pg_store, pg_url
     from sample_data import generate
 
     system = tmp_path / "system"
-    generate(system, seed=3, claims=600, months=3, as_of=date(2025, 1, 1))
+    generate(system, seed=3, claims=300, months=2, as_of=date(2025, 1, 1))
     progress = load_demo(
-        pg_store, system, clock=FixedClock(datetime(2025, 1, 1, tzinfo=UTC)), claims=600,
+        pg_store, system, clock=FixedClock(datetime(2025, 1, 1, tzinfo=UTC)), claims=300,
         as_of=date(2025, 1, 1), seed=3,
     )  # fmt: skip
     assert progress.phase == "done" and progress.files_failed == 0

@@ -28,7 +28,12 @@ with panel("Latest results"):
         latest,
         hide_index=True,
         key="dq_latest",
-        column_config={"failing rows": counts, "of rows": counts},
+        column_config={
+            "check": st.column_config.TextColumn(pinned=True),
+            "status": st.column_config.TextColumn(width="medium"),
+            "failing rows": counts,
+            "of rows": counts,
+        },
     )
     with st.expander("Evidence"):
         st.markdown("\n".join(f"- {line}" for line in dq.evidence_lines(page.store)))

@@ -75,7 +75,9 @@ def latest_table(store: Store) -> pl.DataFrame:
                 "table": check.table,
                 "failing rows": None if r is None else r["unexpected_count"],
                 "of rows": None if r is None else r["element_count"],
-                "dollars at stake": None
+                # A check without a dollar basis (a code format, a duplicate patient) has no
+                # dollars at stake: a dash, not "None" or a misleading $0.00.
+                "dollars at stake": "—"
                 if r is None or r["unexpected_amount_cents"] is None
                 else format_dollars(r["unexpected_amount_cents"]),
                 "threshold": f"{check.threshold:.0%} of {check.basis}",

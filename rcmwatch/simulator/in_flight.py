@@ -303,15 +303,13 @@ def plan_in_flight(info, house, tables, pending, now: datetime) -> InFlightRepor
         control[0] += 1
 
     # 999s and 277CAs, one file per 837 file that is owed them.
-    unacked: dict[int, tuple[Sent, list[OutboundSet]]] = {}
+    unacked: dict[int, tuple[Sent, dict[int, OutboundSet]]] = {}
     unstatused: dict[int, tuple[Sent, list[OutboundClaim]]] = {}
     owed_835: list[tuple[Sent, datetime]] = []
     for pcn, sent in seen.sent.items():
         key = id(sent.file)
         if (sent.file.sender, sent.file.gs06, sent.set.st02) not in seen.acked:
-            entry = unacked.setdefault(key, (sent, []))
-            if sent.set not in entry[1]:
-                entry[1].append(sent.set)
+            unacked.setdefault(key, (sent, {}))[1][id(sent.set)] = sent.set
         later = [ok for at, ok in seen.statuses.get(pcn, []) if at >= sent.at]
         if later and not later[-1]:
             continue  # rejected: waits in the front-end reject queue
@@ -327,12 +325,13 @@ def plan_in_flight(info, house, tables, pending, now: datetime) -> InFlightRepor
         owed_835.append((sent, accepted_at))
     for sent, sets in unacked.values():
         at = max(sent.at + timedelta(minutes=45), now + timedelta(minutes=20))
-        drop(_ack(replace(sent.file, sets=sets), at, control[0], TAG), sent.entity)
+        drop(_ack(replace(sent.file, sets=list(sets.values())), at, control[0], TAG), sent.entity)
         report.acks += len(sets)
     status_at: dict[str, datetime] = {}
     for sent, claims in unstatused.values():
         at = max(sent.at + timedelta(hours=10), now + timedelta(hours=2))
-        by_set = [replace(s, claims=[c for c in s.claims if c in claims]) for s in sent.file.sets]
+        owed = {id(c) for c in claims}  # by identity: a claim dataclass compares field by field
+        by_set = [replace(s, claims=[c for c in s.claims if id(c) in owed]) for s in sent.file.sets]
         drop(_status(replace(sent.file, sets=[s for s in by_set if s.claims]), at, control[0],
                      TAG), sent.entity)  # fmt: skip
         report.statuses += len(claims)
@@ -413,7 +412,7 @@ def plan_in_flight(info, house, tables, pending, now: datetime) -> InFlightRepor
 
     balances: dict[str, dict] = {}
     for imported, cas, at, category, manual in sorted(posted, key=lambda p: p[2]):
-        events += _post(imported, cas, at, manual, tables, balances, ids, info.seed)
+        events += _post(imported, cas, at, manual, tables, balances, ids)
         report.postings += 1
         if category:
             events += _denial_item(imported, cas, at, category, ids, info.seed)
@@ -435,7 +434,7 @@ def _unposted(tables) -> list[dict]:
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def _post(imported, cas, at, manual, tables, balances, ids, seed) -> list[tuple]:
+def _post(imported, cas, at, manual, tables, balances, ids) -> list[tuple]:
     """The ERP's posting of one imported CLP, as ``ClaimStory.import_remit`` posts it: payment,
     non-denial adjustments, the patient's share transferred; the receivables' new balances."""
     from rcmwatch.reference.carc_map import NON_DENIAL_CARCS

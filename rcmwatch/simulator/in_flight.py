@@ -39,10 +39,12 @@ from rcmwatch.simulator.outbound import (
     OutboundClaim,
     OutboundSet,
     _ack,
+    _cents,
     _status,
     read_837,
     remit_file,
 )
+from rcmwatch.simulator.planner import _stamp
 
 LOOKBACK = timedelta(days=270)  # a pended claim waits up to ~210 days; older ones are settled
 REJECTING = {"A3", "A4", "A6", "A7", "A8"}  # 277CA categories that reject (A1/A2/A5 accept)
@@ -114,13 +116,6 @@ def _segments(data: bytes) -> tuple[str, list[list[str]]]:
         raise ValueError("not an X12 interchange")
     element, component, terminator = text[3], text[104], text[105]
     return component, [s.strip().split(element) for s in text.split(terminator) if s.strip()]
-
-
-def _cents(text: str) -> int:
-    neg = text.startswith("-")
-    whole, _, frac = text.lstrip("-").partition(".")
-    value = int(whole or "0") * 100 + int((frac + "00")[:2])
-    return -value if neg else value
 
 
 def read_folders(house, since: datetime, until: datetime) -> Seen:
@@ -206,10 +201,6 @@ class _Ids:
     def next(self, prefix: str) -> str:
         self.n[prefix] = self.n.get(prefix, 0) + 1
         return f"{prefix}{CHUNK:06d}{self.n[prefix]:07d}"
-
-
-def _stamp(at: datetime) -> str:
-    return at.replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def _rng(seed: int, *parts: object) -> random.Random:

@@ -13,7 +13,6 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from rcmwatch.clock import FixedClock
@@ -24,22 +23,6 @@ from rcmwatch.store.models import Claim, ClaimPayment, IngestWarning
 AS_OF = date(2026, 11, 27)
 START = datetime(2026, 11, 27, tzinfo=UTC)
 LATER = datetime(2027, 11, 27)  # past every planned event
-
-
-@pytest.fixture(scope="module")
-def _generated(tmp_path_factory) -> Path:
-    from sample_data import generate
-
-    out = tmp_path_factory.mktemp("generated") / "system"
-    generate(out, seed=1, claims=400, months=1, as_of=AS_OF)
-    return out
-
-
-@pytest.fixture
-def system(_generated, tmp_path) -> Path:
-    target = tmp_path / "system"
-    shutil.copytree(_generated, target)
-    return target
 
 
 def _owed(system: Path, until: datetime):

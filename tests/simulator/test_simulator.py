@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import time
 import uuid
@@ -33,22 +32,6 @@ from tests.cli_runner import run_cli
 
 AS_OF = date(2026, 11, 27)  # a Friday
 MGMT = "http://127.0.0.1:15672"
-
-
-@pytest.fixture(scope="module")
-def _generated(tmp_path_factory) -> Path:
-    from sample_data import generate
-
-    out = tmp_path_factory.mktemp("generated") / "system"
-    generate(out, seed=1, claims=400, months=1, as_of=AS_OF)
-    return out
-
-
-@pytest.fixture
-def system(_generated, tmp_path) -> Path:
-    target = tmp_path / "system"
-    shutil.copytree(_generated, target)
-    return target
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ class SchedulerService:
             if not self.lock.fresh():
                 log.warning("skipped %s: the scheduler lock is not held", spec.id)
                 return
-            log.info("ran %s (holder %s)", spec.id, self.lock.holder)
+            log.info("starting %s (holder %s)", spec.id, self.lock.holder)
             try:
                 result = spec.func()
             except Exception:

@@ -20,6 +20,10 @@ I64 = pl.Int64
 STR = pl.String
 BOOL = pl.Boolean
 DATE = pl.Date
+# Codes with a handful of values, in the biggest tables: 4 bytes a row instead of a 16-byte
+# string view (10M claims: about 1.2 GiB less). Compare them with literals or join them to each
+# other; cast to STR before string functions or joins with string columns.
+CODE = pl.Categorical
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "claim": {
@@ -31,14 +35,14 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "first_submitted_at": DT,
         "service_from": DATE,
         "voided_at": DT,
-        "claim_type": STR,
+        "claim_type": CODE,
     },
     "claim_version": {
         "id": I64,
         "claim_id": I64,
         "submission_id": I64,
-        "frequency_code": STR,
-        "payer_sequence": STR,
+        "frequency_code": CODE,
+        "payer_sequence": CODE,
         "payer_id": I64,
         "charge_cents": I64,
     },
@@ -56,7 +60,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "id": I64,
         "claim_id": I64,
         "submission_id": I64,
-        "status_category": STR,
+        "status_category": CODE,
         "rejected_above": BOOL,
         "reported_at": DT,
     },
@@ -74,21 +78,21 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "pcn": STR,
         "claim_id": I64,
         "payer_id": I64,
-        "status_code": STR,
+        "status_code": CODE,
         "charge_cents": I64,
         "paid_cents": I64,
         "patient_responsibility_cents": I64,
         "is_reversal": BOOL,
         "is_predetermination": BOOL,
         "reverses_claim_payment_id": I64,
-        "payer_sequence": STR,
-        "denial_kind": STR,
+        "payer_sequence": CODE,
+        "denial_kind": CODE,
         "denied_cents": I64,
-        "denial_category": STR,
+        "denial_category": CODE,
         "carc_map_version": I64,
         "balanced": BOOL,
     },
-    "adjustment": {"claim_payment_id": I64, "group_code": STR, "amount_cents": I64},
+    "adjustment": {"claim_payment_id": I64, "group_code": CODE, "amount_cents": I64},
     "service_line_payment": {
         "claim_payment_id": I64,
         "procedure_qualifier": STR,
@@ -100,7 +104,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "payer": {
         "id": I64,
         "code": STR,
-        "payer_class": STR,
+        "payer_class": CODE,  # joined onto most facts: as small there as in claim_payment
         "timely_filing_days": I64,
         "appeal_limit_days": I64,
     },
@@ -129,7 +133,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "id": I64,
         "claim_id": I64,
         "claim_payment_id": I64,
-        "kind": STR,
+        "kind": CODE,
         "amount_cents": I64,
         "posted_at": DT,
         "is_manual": BOOL,

@@ -79,7 +79,7 @@ def first_adjudication_days(frames: Frames, as_of: datetime) -> pl.DataFrame:
     # Lazy over the shared loops: only two columns are materialised, not a filtered copy of
     # every loop (at 10M claims that copy was the run's memory peak).
     return (
-        adjudications(remit_loops(frames, as_of).lazy())
+        adjudications(remit_loops(frames, as_of))
         .filter(pl.col("claim_id").is_not_null())
         .group_by("claim_id")
         .agg(pl.col("production_date").min().alias("first_adjudicated_on"))

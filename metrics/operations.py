@@ -253,7 +253,7 @@ def filing_facts(frames: Frames, as_of: datetime, params: KpiParams, at: date) -
         & (pl.col("reported_at").is_null() | (pl.col("reported_at") < pl.lit(instant)))
     ).select("claim_id")
     remitted = (
-        adjudications(remit_loops(frames, instant).lazy())
+        adjudications(remit_loops(frames, instant))
         .filter(pl.col("claim_id").is_not_null() & (pl.col("production_date") <= pl.lit(at)))
         .select("claim_id")
         .collect()
@@ -480,13 +480,19 @@ def interface_backlog(facts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
 # --- governance --------------------------------------------------------------------------
 
 
-def touch_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
-    """Per domain, the records that could be touched and whether a person touched them."""
+MANUAL_TOUCH_DOMAINS = ("claims", "remits", "work_items")
+# An enum, not text: 1 byte a row instead of a 16-byte string on ~20M rows at 10M claims.
+DOMAIN = pl.Enum(MANUAL_TOUCH_DOMAINS)
+
+
+def touch_facts(frames: Frames, as_of: datetime) -> pl.LazyFrame:
+    """Per domain, the records that could be touched and whether a person touched them: a lazy
+    view of the shared claim, payment and resolved-work facts (never a copy of them)."""
     claims = (
         claim_facts(frames, as_of)
         .lazy()
         .select(
-            pl.lit("claims").alias("domain"),
+            pl.lit("claims", DOMAIN).alias("domain"),
             pl.col("claim_id").alias("record_id"),
             "day",
             "facility_id",
@@ -495,8 +501,8 @@ def touch_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
             pl.col("touched"),
         )
     )
-    remits = posted_facts(frames, as_of, lazy=True).select(
-        pl.lit("remits").alias("domain"),
+    remits = posted_facts(frames, as_of).select(
+        pl.lit("remits", DOMAIN).alias("domain"),
         pl.col("claim_payment_id").alias("record_id"),
         "day",
         "facility_id",
@@ -509,7 +515,7 @@ def touch_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
         .lazy()
         .filter(pl.col("resolved_by_person").is_not_null())
         .select(
-            pl.lit("work_items").alias("domain"),
+            pl.lit("work_items", DOMAIN).alias("domain"),
             pl.col("work_item_id").alias("record_id"),
             "day",
             "facility_id",
@@ -519,10 +525,7 @@ def touch_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
         )
     )
     out = pl.concat([claims, remits, items])
-    return out.with_columns(pl.col("day").dt.truncate("1mo").alias("month")).collect()
-
-
-MANUAL_TOUCH_DOMAINS = ("claims", "remits", "work_items")
+    return out.with_columns(pl.col("day").dt.truncate("1mo").alias("month"))
 
 
 @kpi(

@@ -59,13 +59,8 @@ def payment_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     """One row per claim payment known at as-of (neither reversal nor predetermination), dated
     by the day its 835 file was received, with its first ERP posting known at as-of."""
     as_of = as_utc(as_of)
-    loops = (
-        remit_loops(frames, as_of)
-        .lazy()
-        .filter(
-            ~pl.col("is_predetermination").fill_null(False)
-            & ~pl.col("is_reversal").fill_null(False)
-        )
+    loops = remit_loops(frames, as_of).filter(
+        ~pl.col("is_predetermination").fill_null(False) & ~pl.col("is_reversal").fill_null(False)
     )
     posts = (
         frames.posting.filter(
@@ -109,14 +104,13 @@ def payment_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
     return with_payer_class(facts, frames).collect()
 
 
-def posted_facts(frames: Frames, as_of: datetime, lazy: bool = False):
-    """The posted claim payments, dated by their first ERP posting day (a lazy frame over the
-    payment facts with ``lazy``)."""
+def posted_facts(frames: Frames, as_of: datetime) -> pl.LazyFrame:
+    """The posted claim payments, dated by their first ERP posting day: a lazy view of the
+    payment facts (never a copy of them)."""
     facts = payment_facts(frames, as_of).lazy().filter(pl.col("posted"))
-    facts = facts.with_columns(
+    return facts.with_columns(
         pl.col("posted_day").alias("day"), pl.col("posted_day").dt.truncate("1mo").alias("month")
     )
-    return facts if lazy else facts.collect()
 
 
 _PAY = dict(
@@ -282,7 +276,8 @@ def cash_facts(frames: Frames, as_of: datetime) -> pl.DataFrame:
                 pl.col("production_date").alias("day"),
                 pl.lit(True).alias("derived"),
             )
-            .join(claims, on="claim_id", how="left")
+            .join(claims.lazy(), on="claim_id", how="left")
+            .collect()
         )
     facts = facts.with_columns(pl.col("day").dt.truncate("1mo").alias("month"))
     return with_payer_class(facts, frames)
@@ -326,12 +321,14 @@ def cash_collected(facts: pl.DataFrame, by: list[str]) -> pl.DataFrame:
 def _claim_charges(frames: Frames, until: datetime) -> pl.DataFrame:
     """``claim_id`` → charge of its latest original or replacement submitted before ``until``."""
     return (
-        frames.claim_version.filter(pl.col("frequency_code").is_in(["1", "7"]))
-        .join(frames.submission, left_on="submission_id", right_on="id", how="inner")
+        frames.claim_version.lazy()
+        .filter(pl.col("frequency_code").is_in(["1", "7"]))
+        .join(frames.submission.lazy(), left_on="submission_id", right_on="id", how="inner")
         .filter(pl.col("submitted_at") < pl.lit(until))
         .sort(["submitted_at", "id"])
         .group_by("claim_id")
         .agg(pl.col("charge_cents").last().fill_null(0))
+        .collect()
     )
 
 
@@ -423,15 +420,11 @@ def _derived_receivables(frames: Frames, as_of: datetime, at: date) -> pl.DataFr
         pl.col("first_submitted_at").dt.date().alias("sub_day"),
     )
     claims = claims.join(_claim_charges(frames, until), on="claim_id", how="left")
-    loops = (
-        remit_loops(frames, as_of)
-        .lazy()
-        .filter(
-            (pl.col("production_date") <= pl.lit(at))
-            & pl.col("claim_id").is_not_null()
-            & ~pl.col("is_predetermination").fill_null(False)
-            & (pl.col("payer_sequence").fill_null("primary") == "primary")
-        )
+    loops = remit_loops(frames, as_of).filter(
+        (pl.col("production_date") <= pl.lit(at))
+        & pl.col("claim_id").is_not_null()
+        & ~pl.col("is_predetermination").fill_null(False)
+        & (pl.col("payer_sequence").fill_null("primary") == "primary")
     )
     moved = (
         loops.join(

@@ -232,6 +232,37 @@ def test_timely_filing_and_appeal_deadlines():
     assert v["appeal_deadline_at_risk"]["red"] == {"count": 1, "dollars": "5.00"}
 
 
+def test_appeal_clock_runs_from_the_standing_decision():
+    """The appeal deadline counts from the pair's latest adjudication not reversed; a denial
+    reversed and never re-adjudicated has no deadline."""
+    w = World()
+    payer = w.payer("ACME", filing_days=365, appeal_days=60)
+    for pcn in ("LATER", "REVERSED", "REDONE"):
+        w.claim(pcn, at("2024-03-01 08:00"), payer=payer, service_from=day("2024-02-20"))
+
+    def denial(production: str, pcn: str) -> int:
+        remit = w.remit(day(production), payer=payer)
+        return w.loop(remit, pcn, charge=500, paid=0, denial="full", denied=500)
+
+    def reversal(production: str, pcn: str, of: int) -> None:
+        remit = w.remit(day(production), payer=payer)
+        w.loop(remit, pcn, charge=-500, paid=0, status_code="22", reverses=of)
+
+    # Denied 04-20 (deadline 06-19: red on 06-15), denied again 05-10: deadline 07-09, amber.
+    denial("2024-04-20", "LATER")
+    denial("2024-05-10", "LATER")
+    # Denied 04-20, reversed 04-25, nothing since: no standing decision to appeal.
+    reversal("2024-04-25", "REVERSED", denial("2024-04-20", "REVERSED"))
+    # Denied 04-01 (expired 05-31), reversed, denied again 04-22: deadline 06-21, red.
+    reversal("2024-04-10", "REDONE", denial("2024-04-01", "REDONE"))
+    denial("2024-04-22", "REDONE")
+
+    bands = compute_kpis(w.frames(), AS_OF, Period.month(2024, 6)).values["appeal_deadline_at_risk"]
+    assert bands["red"] == {"count": 1, "dollars": "5.00"}
+    assert bands["amber"] == {"count": 1, "dollars": "5.00"}
+    assert bands["expired"]["count"] == 0
+
+
 def test_interfaces_overrides_and_freshness():
     w = World()
     w.message(at("2024-06-01 10:00"), "processed", completed_at=at("2024-06-01 10:01"))

@@ -40,7 +40,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -288,6 +288,8 @@ def _blank(value) -> bool:
 
 def to_cents_exact(value, unit: str) -> int:
     """Source money (text, integer, Decimal, or a float read from a REAL column) to cents."""
+    if value.__class__ is int:  # an INTEGER column (bool is not int here): nothing to parse
+        return value if unit == "cents" else value * 100
     if isinstance(value, bool):
         raise RowRefused(f"not an amount: {value!r}")
     if isinstance(value, float):
@@ -310,7 +312,7 @@ def to_cents_exact(value, unit: str) -> int:
     return int(cents)
 
 
-def to_utc(value, zone: ZoneInfo) -> datetime:
+def to_utc(value, zone: ZoneInfo | timezone) -> datetime:
     if isinstance(value, datetime):
         at = value
     elif isinstance(value, date):
@@ -323,7 +325,14 @@ def to_utc(value, zone: ZoneInfo) -> datetime:
             raise RowRefused(f"not a date-time: {value!r}") from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=zone)
-    return at.astimezone(UTC)
+    # Already UTC (most sources, and every naive value of a UTC source): no conversion.
+    return at if at.tzinfo is UTC else at.astimezone(UTC)
+
+
+def source_zone(name: str) -> ZoneInfo | timezone:
+    """The zone a source's naive times are in; UTC as ``datetime.UTC`` itself, so that
+    :func:`to_utc` can tell values already in UTC apart without converting them."""
+    return UTC if name in ("UTC", "Etc/UTC") else ZoneInfo(name)
 
 
 def to_date(value) -> date:
@@ -380,7 +389,7 @@ def column_converter(tm: TableMap, cm: ColumnMap) -> Callable[[Any], Any]:
     """The function turning one source value into the canonical value (lookups and refs stay
     text here; the sink resolves them in bulk)."""
     col = columns_by_name(tm.table)[cm.target]
-    zone = ZoneInfo(tm.timezone)
+    zone = source_zone(tm.timezone)
     values = cm.values
     if cm.matches is not None:
         pattern = re.compile(cm.matches)
@@ -415,8 +424,11 @@ def column_converter(tm: TableMap, cm: ColumnMap) -> Callable[[Any], Any]:
 
     if values is None:
 
-        def convert(v, _base=base):
-            return None if _blank(v) else _base(v)
+        def convert(v, _base=base, _str=str):
+            # _blank inlined: this runs for every value of every collected row.
+            if v is None or (v.__class__ is _str and not v.strip()):
+                return None
+            return _base(v)
 
         return convert
 

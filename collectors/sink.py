@@ -7,12 +7,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import polars as pl
 from sqlalchemy import JSON, Boolean, Connection, Date, Float, Integer, Table, select, update
 
-from collectors.mapping import RowRefused, TableMap, column_converter, columns_by_name, to_utc
+from collectors.mapping import (
+    RowRefused,
+    TableMap,
+    column_converter,
+    columns_by_name,
+    source_zone,
+    to_utc,
+)
 from rcmwatch.ingest.payers import resolve as resolve_payers
 from rcmwatch.store import bulk
 from rcmwatch.store.models import Facility, Payer, PayerIdentifier, WorkItem
@@ -55,8 +61,11 @@ class RowConverter:
 
     def __init__(self, tm: TableMap) -> None:
         self.tm = tm
-        self.zone = ZoneInfo(tm.timezone)
-        self._convert = [(cm, column_converter(tm, cm)) for cm in tm.columns]
+        self.zone = source_zone(tm.timezone)
+        # (target, source column or None, constant, converter): plain tuples, read per value.
+        self._convert = [
+            (cm.target, cm.column, cm.const, column_converter(tm, cm)) for cm in tm.columns
+        ]
         table = tm.table
         self._required = []
         for col in table.columns:
@@ -81,8 +90,9 @@ class RowConverter:
                     if batch.newest is None or at > batch.newest:
                         batch.newest = at
                 row = {"source_key": key}
-                for cm, fn in self._convert:
-                    row[cm.target] = fn(raw.get(cm.column) if cm.column else cm.const)
+                get = raw.get
+                for target, column, const, fn in self._convert:
+                    row[target] = fn(get(column) if column else const)
                 for name, default in self._required:
                     if row.get(name) is None:
                         if default is None:

@@ -168,3 +168,30 @@ def test_the_shipped_generator_mappings_are_valid():
     assert [f.name for f in files] == ["engine.toml", "erp.toml", "workflow.toml"]
     for f in files:
         assert load_mapping(f).tables
+
+
+@pytest.mark.parametrize(
+    ("zone", "value", "utc"),
+    [
+        # A source's naive times are in its mapping's zone: EST in March before the change...
+        ("America/New_York", "2024-03-10 01:30:00", "2024-03-10T06:30:00+00:00"),
+        # ...EDT in July; an explicit offset or Z wins over the zone.
+        ("America/New_York", "2024-07-01 12:00:00", "2024-07-01T16:00:00+00:00"),
+        ("America/New_York", "2024-07-01T12:00:00+02:00", "2024-07-01T10:00:00+00:00"),
+        ("America/New_York", "2024-07-01T12:00:00Z", "2024-07-01T12:00:00+00:00"),
+        ("UTC", "2024-07-01 12:00:00", "2024-07-01T12:00:00+00:00"),
+        ("UTC", "2024-07-01T12:00:00-05:00", "2024-07-01T17:00:00+00:00"),
+        ("UTC", datetime(2024, 7, 1, 12, 0), "2024-07-01T12:00:00+00:00"),
+    ],
+)
+def test_source_times_are_stored_in_utc(zone, value, utc):
+    from collectors.sink import RowConverter
+
+    mapping = parse_mapping({"timezone": zone, "table": [{**BASE, "columns": COLS}]}, Path("m"))
+    batch = RowConverter(mapping.tables[0]).convert(
+        [{"id": "P1", "w": "patient", "a": "12.50", "p": value, "u": "2024-07-02"}]
+    )
+    assert not batch.refused
+    row = batch.rows[0]
+    assert row["posted_at"].isoformat() == utc and row["posted_at"].utcoffset() == timedelta(0)
+    assert row["amount_cents"] == 1250

@@ -59,9 +59,13 @@ class ChunkTransactions:
 def summarise_remittance(
     batch: SegmentBatch, transactions: ChunkTransactions, diagnostics: Diagnostics
 ) -> EraTotals:
+    from collectors.edi.remit_quick import quick_era
     from collectors.edi.remittance import _BatchFlattener
 
     indices = transactions.indices("835")
+    quick = quick_era(batch, indices)
+    if quick is not None:
+        return quick
     envelope_part = transactions.frame.filter(pl.col("transaction_index").is_in(indices)).drop(
         "set_id", "implementation"
     )

@@ -69,7 +69,12 @@ def raw(index: Index, column: Elements = "el") -> pl.Expr:
 
 
 def present(index: Index, column: Elements = "el") -> pl.Expr:
-    return (get(index, column).str.strip_chars(BLANKS) != "").fill_null(False)
+    return present_value(get(index, column))
+
+
+def present_value(value: pl.Expr) -> pl.Expr:
+    """Not absent, not blank (the per-segment rule for a required element)."""
+    return (value.str.strip_chars(BLANKS) != "").fill_null(False)
 
 
 def npi(qualifier: Index, identifier: Index) -> pl.Expr:

@@ -34,7 +34,7 @@ import multiprocessing
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -118,29 +118,24 @@ def _report(
     return out
 
 
-class _InProcess(Executor):
-    """Runs each job right away in this process (small files, or one worker asked for)."""
-
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
-        future: Future[Any] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
-            future.set_exception(exc)
-        return future
-
-
 @contextmanager
 def _executor(workers: int) -> Iterator[tuple[Executor, int]]:
+    """The pool summarising chunks, and how many chunks may be in flight.
+
+    One worker is a thread of this process: Polars releases the GIL while it works, so reading
+    and cutting the next chunk (pure Python) overlaps with summarising this one, on two cores,
+    with one copy of Polars in memory.
+    """
     if workers <= 1:
-        yield _InProcess(), 1
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            yield pool, 2
         return
     # Forking is only safe before Polars (and its thread pool) is loaded in this process; the
     # CLI's process never loads it on this path. Otherwise start workers afresh.
     method = "fork" if "polars" not in sys.modules else "spawn"
     context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield pool, workers
+        yield pool, workers * IN_FLIGHT
 
 
 def _inspect_chunks(path: str, chunk_bytes: int, workers: int) -> dict[str, Any]:
@@ -172,7 +167,7 @@ def _inspect_chunks(path: str, chunk_bytes: int, workers: int) -> dict[str, Any]
         pending: deque[Future[ChunkSummary]] = deque()
         for chunk in ChunkReader(stream, diagnostics, chunk_bytes=chunk_bytes):
             pending.append(pool.submit(summarise_chunk, chunk.data, chunk.delimiters))
-            while len(pending) >= size * IN_FLIGHT:
+            while len(pending) >= size:
                 absorb(pending.popleft().result())
         while pending:
             absorb(pending.popleft().result())

@@ -145,7 +145,8 @@ def tokenise_chunk(chunk: Chunk, *, first_number: int, transaction_base: int) ->
         .select(text=pl.col("text").str.strip_chars(delimiters.blanks()))
         .filter(pl.col("text").is_not_null() & (pl.col("text") != ""))
         .with_row_index("segment_number", offset=first_number)
-        .with_columns(head=pl.col("text").str.splitn(delimiters.element, 3))
+        # Tag and first element only (split_exact does not copy the rest of the segment).
+        .with_columns(head=pl.col("text").str.split_exact(delimiters.element, 1))
         .with_columns(
             tag=pl.col("head").struct.field("field_0"),
             element1=pl.col("head").struct.field("field_1").str.strip_chars(_ELEMENT_BLANKS),

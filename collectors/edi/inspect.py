@@ -10,13 +10,15 @@ Shape (keys in this order)::
 
 How: this process reads the file as chunks of whole transactions (pure Python, no Polars) and
 keeps the envelope; each chunk is tokenised and summarised by
-:func:`collectors.edi.chunk_summary.summarise_chunk` — in this process by default, or in
-``workers`` worker processes (``--workers``: both cores, no GIL, but each worker holds its own
-Polars and chunk, about 150-200 MB, so two of them exceed the 300 MB memory goal) — and the
-partial results are folded in in file order, segment numbers shifted into place. Memory follows
-one chunk (:data:`~collectors.edi.chunks.DEFAULT_CHUNK_BYTES`), not the file. Files the
-vectorised tokenizer declines go through the per-segment path, whose output the tests hold
-equal.
+:func:`collectors.edi.chunk_summary.summarise_chunk` — by default in one thread of this process
+(Polars releases the GIL, so reading the next chunk overlaps with summarising this one), or in
+``workers`` worker processes (``--workers``: each holds its own Polars and chunk, about
+200 MB, and on two cores it is no faster) — and the partial results are folded in in file order,
+segment numbers shifted into place. Memory follows at most two chunks
+(:data:`~collectors.edi.chunks.DEFAULT_CHUNK_BYTES`), not the file. An 835 chunk that cannot warn
+is answered by :mod:`collectors.edi.remit_quick` without flattening; the others, and files the
+vectorised tokenizer declines, go through the flatteners and the per-segment path, whose output
+the tests hold equal.
 
 The blocks join through :data:`SUMMARIES` (set id → JSON key and the class adding up partial
 results; 999 and 277 share ``acks``) and ``chunk_summary.SET_SUMMARIES`` (set id → partial result

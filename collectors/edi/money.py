@@ -27,7 +27,7 @@ Problem = Literal["malformed", "rounded"]
 MAX_INTEGER_DIGITS = 15
 _AMOUNT = re.compile(r"([+-]?)([0-9]{0,15})(?:\.([0-9]*))?")
 # The common shape, which a Decimal(18, 2) cast converts exactly.
-MONEY_PATTERN = r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"
+_SIMPLE_PATTERN = r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"
 _SPACES = " \t\r\n"
 
 
@@ -61,7 +61,7 @@ def simple_cents_expr(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """
     import polars as pl
 
-    simple = raw.str.contains(MONEY_PATTERN).fill_null(True)
+    simple = raw.str.contains(_SIMPLE_PATTERN).fill_null(True)
     cents = (raw.cast(pl.Decimal(18, 2), strict=False) * 100).cast(pl.Int64)
     return cents, simple
 

@@ -20,8 +20,8 @@ The tests look at every candidate segment, not only the first of its loop that t
 reads, so they are conservative: a batch failing any of them goes through the flattener, which
 words the warnings, and one passing them has exactly the flattener's totals (denials classified
 per KPI.md §2 as :func:`metrics.denial.classify_denials` does; tests/edi/test_remit_quick.py holds
-the two paths equal). One query builds the batch's loop context, one the per-segment values, and
-one the totals.
+the two paths equal). Four rounds of queries a batch: the loop context; the CLP, SVC and CAS
+values; the CAS triplets; the checks and totals together.
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ from functools import lru_cache
 import polars as pl
 
 from collectors.edi import frame_values as V
+from collectors.edi.dates import simple_date_expr
 from collectors.edi.era import EraTotals
-from collectors.edi.money import MONEY_PATTERN
+from collectors.edi.money import simple_cents_expr
 from collectors.edi.remittance_layout import (
     CAS_TRIPLETS,
     CLAIM_BOUNDARY_TAGS,
@@ -56,9 +57,8 @@ _NOT_ADJUDICATIONS = (REVERSAL_STATUS, PREDETERMINATION_STATUS)
 _NOT_DENIALS = sorted(NON_DENIAL_CARCS | PENDING_CARCS)
 # CARCs as the table writes them: normalise_carc leaves these unchanged, so as sent = normalised.
 _CANONICAL_CARC = "^(?:[1-9][0-9]*|[A-Z][A-Z0-9]*)$"
-_MONEY = MONEY_PATTERN
 _I64 = pl.Int64
-_TRIPLET = ("group", "reason", "amount", "quantity")  # CAS01, then triplet 1: CAS02-04
+_TRIPLET = ("group", "reason", "amount")  # CAS01, then triplet 1: CAS02-03 (quantity unread)
 
 
 def _fields(text: str, separator: str, last: int) -> list[pl.Expr]:
@@ -74,25 +74,19 @@ def _e(i: int) -> pl.Expr:
 def _money_ok(value: pl.Expr, required: bool = False) -> pl.Expr:
     """The amount (as sent) converts silently: common shape, or empty/absent unless
     ``required`` (the flattener then warns that it is missing)."""
-    shaped = value.str.contains(_MONEY)
-    if required:
-        return shaped.fill_null(False)
-    return (shaped | (value == "")).fill_null(True)
+    sent = V.null_if_empty(value)
+    simple = simple_cents_expr(sent)[1]
+    return (simple & sent.is_not_null()).fill_null(False) if required else simple
 
 
 def _cents(value: pl.Expr) -> pl.Expr:
-    """Cents of an amount of the common shape (0 when empty or absent): exact, via Decimal."""
-    return (value.cast(pl.Decimal(18, 2), strict=False) * 100).cast(_I64).fill_null(0)
+    """Cents of an amount of the common shape (0 when empty or absent)."""
+    return simple_cents_expr(value)[0].fill_null(0)
 
 
 def _date_ok(value: pl.Expr) -> pl.Expr:
     """The date (as sent) is empty, absent or of the common shape (collectors.edi.dates)."""
-    shaped = (
-        value.str.contains("^[0-9]{8}$")
-        & ~value.str.starts_with("0000")
-        & value.str.to_date("%Y%m%d", strict=False).is_not_null()
-    )
-    return (shaped | (value == "")).fill_null(True)
+    return simple_date_expr(V.null_if_empty(value))[1].fill_null(True)
 
 
 def _no_alternative(value: pl.Expr, declared: str) -> pl.Expr:
@@ -286,7 +280,7 @@ def quick_era(batch: SegmentBatch, indices: list[int]) -> EraTotals | None:
     # CAS: the first triplet straight from its elements; segments with more triplets (rare) from
     # a split, one row per further triplet the flattener keeps (it reaches it, at most 6).
     cas = ctx.lazy().filter(tag == "CAS").with_row_index("cas")
-    first = cas.with_columns(_fields("text", sep, 4)).select(x.cas_first)
+    first = cas.with_columns(_fields("text", sep, 3)).select(x.cas_first)
     elements = pl.col("text").str.split(sep)
     more = (
         cas.filter(pl.col("text").str.count_matches(sep, literal=True) >= 5)

@@ -32,6 +32,11 @@ def parse_date(text: str | None) -> tuple[dt.date | None, bool]:
         return None, True
 
 
+def is_simple_date(text: str) -> bool:
+    """:func:`simple_date_expr`'s ``is_simple`` for one non-null value (as sent, untrimmed)."""
+    return bool(_DIGITS8.fullmatch(text)) and parse_date(text)[0] is not None
+
+
 def simple_date_expr(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """Vectorised :func:`parse_date` for the common shape: ``(Date, is_simple)`` expressions.
 

@@ -10,11 +10,12 @@ Shape (keys in this order)::
 
 How: this process reads the file as chunks of whole transactions (pure Python, no Polars) and
 keeps the envelope; each chunk is tokenised and summarised by
-:func:`collectors.edi.chunk_summary.summarise_chunk` — by default in one thread of this process
-(Polars releases the GIL, so reading the next chunk overlaps with summarising this one), or in
+:func:`collectors.edi.chunk_summary.summarise_chunk` — by default in two threads of this process
+(Polars releases the GIL, so two chunks are summarised at once while this thread reads the
+next), or in
 ``workers`` worker processes (``--workers``: each holds its own Polars and chunk, about
 200 MB, and on two cores it is no faster) — and the partial results are folded in in file order,
-segment numbers shifted into place. Memory follows at most two chunks
+segment numbers shifted into place. Memory follows at most three chunks
 (:data:`~collectors.edi.chunks.DEFAULT_CHUNK_BYTES`), not the file. An 835 chunk that cannot warn
 is answered by :mod:`collectors.edi.remit_quick` without flattening; the others, and files the
 vectorised tokenizer declines, go through the flatteners and the per-segment path, whose output
@@ -50,6 +51,10 @@ from collectors.edi.inspect_totals import AckTotals, ClaimTotals
 
 Engine = Literal["vectorised", "reference"]
 IN_FLIGHT = 1  # chunks queued per worker process: bounds memory
+# Summarising threads of the inspect process itself (``--workers 1``). Each holds one chunk's
+# Polars working set (~25x the chunk); two keep both cores of the target machine busy, since
+# Polars runs much of one chunk's queries on one core, and stay under the 300 MB goal.
+THREADS = 2
 
 # Transaction set id → (JSON key, class adding up the chunks' partial results); the JSON lists
 # the blocks in this order, each once, only when its ``result()`` is not None.
@@ -124,13 +129,14 @@ def _report(
 def _executor(workers: int) -> Iterator[tuple[Executor, int]]:
     """The pool summarising chunks, and how many chunks may be in flight.
 
-    One worker is a thread of this process: Polars releases the GIL while it works, so reading
-    and cutting the next chunk (pure Python) overlaps with summarising this one, on two cores,
-    with one copy of Polars in memory.
+    One worker is :data:`THREADS` threads of this process: Polars releases the GIL while it
+    works, so the threads summarise chunks side by side while this thread reads and cuts the
+    next one (pure Python), with one copy of Polars in memory. Results are still absorbed in
+    file order.
     """
     if workers <= 1:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            yield pool, 2
+        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+            yield pool, THREADS + 1
         return
     # Forking is only safe before Polars (and its thread pool) is loaded in this process; the
     # CLI's process never loads it on this path. Otherwise start workers afresh.

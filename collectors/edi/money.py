@@ -28,6 +28,7 @@ MAX_INTEGER_DIGITS = 15
 _AMOUNT = re.compile(r"([+-]?)([0-9]{0,15})(?:\.([0-9]*))?")
 # The common shape, which a Decimal(18, 2) cast converts exactly.
 _SIMPLE_PATTERN = r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"
+_SIMPLE = re.compile(_SIMPLE_PATTERN.removeprefix("^").removesuffix("$"))
 _SPACES = " \t\r\n"
 
 
@@ -64,6 +65,13 @@ def simple_cents_expr(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     simple = raw.str.contains(_SIMPLE_PATTERN).fill_null(True)
     cents = (raw.cast(pl.Decimal(18, 2), strict=False) * 100).cast(pl.Int64)
     return cents, simple
+
+
+def simple_cents(text: str) -> int | None:
+    """:func:`simple_cents_expr` for one value: its cents when it has the common shape, else None
+    (for the few segments of a batch that are cheaper to read in Python than to plan a query for).
+    """
+    return parse_cents(text)[0] if _SIMPLE.fullmatch(text) else None
 
 
 def format_cents(cents: int | None) -> str | None:

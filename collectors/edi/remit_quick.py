@@ -20,21 +20,24 @@ The tests look at every candidate segment, not only the first of its loop that t
 reads, so they are conservative: a batch failing any of them goes through the flattener, which
 words the warnings, and one passing them has exactly the flattener's totals (denials classified
 per KPI.md §2 as :func:`metrics.denial.classify_denials` does; tests/edi/test_remit_quick.py holds
-the two paths equal). Four rounds of queries a batch: the loop context; the CLP, SVC and CAS
-values; the CAS triplets; the checks and totals together.
+the two paths equal). BPR, PLB and TS3 (one or two per transaction) are read in Python with the
+scalar twins of the money and date rules; the rest takes four rounds of queries a batch: the loop
+context; the CLP, SVC and CAS values; the CAS triplets; the checks and totals together.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import polars as pl
 
 from collectors.edi import frame_values as V
-from collectors.edi.dates import simple_date_expr
+from collectors.edi.dates import is_simple_date, simple_date_expr
 from collectors.edi.era import EraTotals
-from collectors.edi.money import simple_cents_expr
+from collectors.edi.money import simple_cents, simple_cents_expr
 from collectors.edi.remittance_layout import (
     CAS_TRIPLETS,
     CLAIM_BOUNDARY_TAGS,
@@ -48,9 +51,11 @@ from collectors.edi.remittance_layout import (
     TAGS,
 )
 from collectors.edi.segment_frames import SegmentBatch
+from collectors.edi.values import split_code
 from rcmwatch.reference.carc_map import NON_DENIAL_CARCS, PENDING_CARCS
 
 _STRUCTURE_TAGS = ("SVC", "CAS", "LQ", "MOA", "MIA")
+_SPARSE_TAGS = ("BPR", "PLB", "TS3")
 _CHECKED_DATES = ("405", *CLAIM_DATES, *LINE_START_DATES, *LINE_END_DATES)
 _FULL_DENIAL_STATUS = "4"
 _NOT_ADJUDICATIONS = (REVERSAL_STATUS, PREDETERMINATION_STATUS)
@@ -94,6 +99,62 @@ def _no_alternative(value: pl.Expr, declared: str) -> pl.Expr:
     return V.alternative_separator(value.str.strip_chars(V.BLANKS), declared).is_null()
 
 
+def _amount(value: str | None, required: bool = False) -> int | None:
+    """Cents of an amount that converts silently (0 when empty or absent and not ``required``);
+    None when the flattener could warn."""
+    if not value:
+        return None if required else 0
+    return simple_cents(value)
+
+
+def _sparse_segments(
+    rows: Iterable[tuple[int, str, str]], sep: str, declared: str
+) -> tuple[defaultdict[int, int], defaultdict[int, int]] | None:
+    """BPR02 and the ΣPLB amounts per transaction, or None when a BPR, PLB or TS3 could warn.
+
+    These segments are few (one or two per transaction), so Python reads them with the scalar
+    twins of the money and date rules: planning the queries for them cost more than running all
+    the others (~15 ms a batch, most of it the PLB pairs' expressions).
+    """
+    payments: defaultdict[int, int] = defaultdict(int)
+    adjustments: defaultdict[int, int] = defaultdict(int)
+    for txn, name, text in rows:
+        el = text.split(sep)
+        n = len(el)
+        if name == "BPR":
+            cents = _amount(_at(el, 2))
+            if cents is None or txn in payments or not _date_ok_at(el, 16):
+                return None  # the flattener reads the first BPR only: with one, first is all
+            payments[txn] = cents
+        elif name == "PLB":
+            if not _date_ok_at(el, 2):
+                return None
+            kept = min((n - 2) // 2, PLB_PAIRS)
+            for position in range(3, 3 + 2 * PLB_PAIRS, 2):
+                reason = _at(el, position)
+                if reason is not None and split_code(reason.strip(V.BLANKS), declared)[1]:
+                    return None  # a composite on another separator than ISA16
+                if (position - 3) // 2 >= kept:
+                    continue
+                cents = _amount(_at(el, position + 1), required=True)
+                if cents is None or not (reason or "").strip(V.BLANKS):
+                    return None
+                adjustments[txn] += cents
+        elif not _date_ok_at(el, 3) or _amount(_at(el, 5)) is None or _amount(_at(el, 6)) is None:
+            return None  # TS3
+    return payments, adjustments
+
+
+def _at(el: list[str], index: int) -> str | None:
+    """Element ``index`` of a split segment, None past its end."""
+    return el[index] if index < len(el) else None
+
+
+def _date_ok_at(el: list[str], index: int) -> bool:
+    """Element ``index`` is absent, empty or a date of the common shape."""
+    return index >= len(el) or not el[index] or is_simple_date(el[index])
+
+
 def _in_file_order(first: pl.DataFrame, more: pl.DataFrame) -> pl.DataFrame:
     """First triplets plus the further ones, still ascending by claim and line (sorted flags)."""
     if not more.height:
@@ -121,7 +182,6 @@ class _Expressions:
     cas_first: tuple[pl.Expr, ...]
     cas_more: tuple[pl.Expr, ...]
     triplets: tuple[pl.Expr, ...]
-    plb: tuple[pl.Expr, ...]
     claim_flags: tuple[pl.Expr, ...]
     claims: tuple[pl.Expr, ...]
 
@@ -145,10 +205,8 @@ def _expressions(sep: str, declared: str) -> _Expressions:
     )
     q1 = pl.col("q1")
     checks = {
-        "BPR": (16, None, _all(_money_ok(_e(2)) & _date_ok(_e(16)) & pl.col("txn").is_unique())),
         "DTM": (2, q1.is_in(_CHECKED_DATES), _all(_date_ok(_e(2)))),
         "AMT": (2, q1 == "B6", _all(_money_ok(_e(2)))),
-        "TS3": (6, None, _all(_date_ok(_e(3)) & _money_ok(_e(5)) & _money_ok(_e(6)))),
     }
     # CLP and SVC: required amounts of the common shape, composites on ISA16.
     clp = (
@@ -198,32 +256,6 @@ def _expressions(sep: str, declared: str) -> _Expressions:
         pl.col("group").str.strip_chars(V.BLANKS).alias("group"),
         pl.col("reason"),
     )
-    # PLB pairs the flattener keeps: those the segment reaches (at most 6).
-    n_pairs = pl.min_horizontal((el.list.len() - 2) // 2, PLB_PAIRS)
-    pairs = [
-        (
-            pl.lit(k) < n_pairs,
-            el.list.get(3 + 2 * k, null_on_oob=True),
-            el.list.get(4 + 2 * k, null_on_oob=True),
-        )
-        for k in range(PLB_PAIRS)
-    ]
-    plb = (
-        pl.col("txn"),
-        (
-            _date_ok(el.list.get(2, null_on_oob=True))
-            & pl.all_horizontal(
-                ~kept | (V.present_value(reason) & _money_ok(amount, True))
-                for kept, reason, amount in pairs
-            )
-            & pl.all_horizontal(
-                _no_alternative(reason, declared).fill_null(True) for _, reason, _ in pairs
-            )
-        ).alias("ok"),
-        pl.sum_horizontal(
-            pl.when(kept).then(_cents(amount)).otherwise(0) for kept, _, amount in pairs
-        ).alias("amount"),
-    )
     # Denials as KPI.md §2 (metrics.denial.classify_denials), per claim from its triplets.
     amount = pl.col("amount")
     claim_flags = (
@@ -248,7 +280,7 @@ def _expressions(sep: str, declared: str) -> _Expressions:
         (status == REVERSAL_STATUS).sum().alias("reversals"),
     )
     return _Expressions(
-        context, checks, clp, svc, cas_first, cas_more, triplets, plb, claim_flags, claims
+        context, checks, clp, svc, cas_first, cas_more, triplets, claim_flags, claims
     )
 
 
@@ -267,6 +299,15 @@ def quick_era(batch: SegmentBatch, indices: list[int]) -> EraTotals | None:
     )
     if not ctx.filter(tag.is_in(_STRUCTURE_TAGS)).get_column("in_claim").all():
         return None  # a structure warning
+    sparse = _sparse_segments(
+        ctx.filter(tag.is_in(_SPARSE_TAGS)).select("txn", "tag", "text").iter_rows(),
+        sep,
+        batch.delimiters.component,
+    )
+    if sparse is None:
+        return None
+    payments, adjustments = sparse
+    payment, provider_adjustments = sum(payments.values()), sum(adjustments.values())
 
     def rows(name: str, last: int) -> pl.LazyFrame:
         return ctx.lazy().filter(tag == name).with_columns(_fields("text", sep, last))
@@ -294,7 +335,6 @@ def quick_era(batch: SegmentBatch, indices: list[int]) -> EraTotals | None:
     )
     first, more, clp, svc = pl.collect_all([first, more, clp, svc])
     triplets = _in_file_order(first, more).lazy().select(x.triplets).collect().lazy()
-    plb = ctx.lazy().filter(tag == "PLB").with_columns(el=elements).select(x.plb)
 
     # Everything below is exact only for a batch that passes every test; they run together.
     claim_flags = triplets.group_by("claim").agg(x.claim_flags)
@@ -310,30 +350,15 @@ def quick_era(batch: SegmentBatch, indices: list[int]) -> EraTotals | None:
         .join(line_cas, on="line", how="left")
         .select(ok=_all(pl.col("ok") & (pl.col("balance") == pl.col("cas").fill_null(0))))
     )
-    # Transactions: BPR02 = ΣCLP04 − ΣPLB, each 835 of the batch (one without BPR has 0).
-    payments = rows("BPR", 2).select("txn", v=_cents(_e(2)))
-    balance = pl.concat(
-        [
-            payments,
-            clp.lazy().select("txn", v=-pl.col("paid")),
-            plb.select("txn", v=pl.col("amount")),
-        ]
-    )
-    transactions = (
-        balance.group_by("txn").agg(v=pl.col("v").sum()).select(ok=_all(pl.col("v") == 0))
-    )
-    sums = pl.concat(
-        [
-            payments.select(payment=pl.col("v").sum(), plb=pl.lit(0, _I64)),
-            plb.select(payment=pl.lit(0, _I64), plb=pl.col("amount").sum()),
-        ]
-    ).sum()
     triplets_ok = triplets.select(ok=_all(pl.col("ok")))
-    plb_ok = plb.select(ok=_all(pl.col("ok")))
-    *verdicts, claims_out, sums_out = pl.collect_all(
-        [*checks, triplets_ok, plb_ok, lines, transactions, claims, sums]
-    )
+    paid = clp.lazy().group_by("txn").agg(pl.col("paid").sum())
+    *verdicts, claims_out, paid_out = pl.collect_all([*checks, triplets_ok, lines, claims, paid])
     if not all(v.item(0, "ok") is not False for v in verdicts) or claims_out.item(0, "ok") is False:
+        return None
+    # Transactions: BPR02 = ΣCLP04 − ΣPLB, each 835 of the batch (one without BPR has 0).
+    for txn, claims_paid in paid_out.iter_rows():
+        payments[txn] -= claims_paid
+    if any(payments[txn] + adjustments[txn] for txn in payments.keys() | adjustments.keys()):
         return None
     c = claims_out.row(0, named=True)
     return EraTotals(
@@ -341,8 +366,8 @@ def quick_era(batch: SegmentBatch, indices: list[int]) -> EraTotals | None:
         charge=int(c["charge"] or 0),
         paid=int(c["paid"] or 0),
         patient_responsibility=int(c["responsibility"] or 0),
-        provider_adjustments=int(sums_out.item(0, "plb") or 0),
-        payment=int(sums_out.item(0, "payment") or 0),
+        provider_adjustments=provider_adjustments,
+        payment=payment,
         denied=int(c["denied"] or 0),
         partially_denied=int(c["partial"] or 0),
         reversals=int(c["reversals"] or 0),

@@ -73,6 +73,7 @@ CLEAN = [
     "DTM*405*20240510",
     "N1*PR*PLAN",
     "LX*1",
+    "TS3*1234567893*11*20241130*2*250.00",
     "CLP*A1*1*200.00*150.00*20.00*12*X1*11*1",
     "CAS*PR*2*20.00",
     "SVC*HC:99213*180.00*150.00**1",
@@ -115,6 +116,15 @@ FLAWS = {
     "padded amount": ("SVC*HC:99213*180.00", "SVC*HC:99213* 180.00"),
     "bad production date": ("DTM*405*20240510", "DTM*405*2024051"),
     "leading-zero CARC": ("CAS*CO*197*50", "CAS*CO*0197*50"),
+    # BPR, PLB and TS3 are read in Python (remit_quick._sparse_segments).
+    "unbalanced transaction": ("BPR*I*145.00", "BPR*I*146.00"),
+    "malformed payment": ("BPR*I*145.00", "BPR*I*145.0.0"),
+    "bad payment date": ("*98765*20240510", "*98765*20240550"),
+    "PLB pair without reason": ("*WO*6.00", "**6.00"),
+    "PLB pair without amount": ("*WO*6.00", "*WO*6.00*72"),
+    "PLB bad date": ("*20241231*L6", "*20241331*L6"),
+    "TS3 three decimals": ("*2*250.00", "*2*250.005"),
+    "TS3 bad date": ("*20241130*", "*20241131*"),
 }
 
 

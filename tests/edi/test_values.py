@@ -15,8 +15,8 @@ from collectors.edi.composites import (
     normalised_composite_expr,
     split_composite,
 )
-from collectors.edi.dates import parse_date, simple_date_expr
-from collectors.edi.money import format_cents, parse_cents, simple_cents_expr
+from collectors.edi.dates import is_simple_date, parse_date, simple_date_expr
+from collectors.edi.money import format_cents, parse_cents, simple_cents, simple_cents_expr
 
 
 @pytest.mark.parametrize(
@@ -85,6 +85,8 @@ def test_vectorised_amounts_agree_with_the_rule(values: list[str]) -> None:
         assert bool(is_simple) == bool(common), value
         if is_simple:
             assert (got, problem) == (expected, None), value
+        if value:  # the scalar twin (remit_quick's sparse segments) claims exactly the same
+            assert simple_cents(value) == (got if is_simple else None), value
 
 
 @pytest.mark.parametrize(
@@ -126,6 +128,8 @@ def test_vectorised_dates_agree_with_the_rule(values: list[str]) -> None:
     for value, got, is_simple in zip(values, frame["date"], frame["simple"], strict=True):
         if is_simple:
             assert parse_date(value) == (got, False), value
+        if value:  # the scalar twin claims exactly the same
+            assert is_simple_date(value) == is_simple, value
 
 
 @pytest.mark.parametrize(

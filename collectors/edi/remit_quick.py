@@ -21,8 +21,8 @@ reads, so they are conservative: a batch failing any of them goes through the fl
 words the warnings, and one passing them has exactly the flattener's totals (denials classified
 per KPI.md §2 as :func:`metrics.denial.classify_denials` does; tests/edi/test_remit_quick.py holds
 the two paths equal). BPR, PLB and TS3 (one or two per transaction) are read in Python with the
-scalar twins of the money and date rules; the rest takes four rounds of queries a batch: the loop
-context; the CLP, SVC and CAS values; the CAS triplets; the checks and totals together.
+scalar twins of the money and date rules; the rest takes two rounds of queries a batch: the loop
+context, then every check and total together.
 """
 
 from __future__ import annotations
@@ -153,14 +153,6 @@ def _at(el: list[str], index: int) -> str | None:
 def _date_ok_at(el: list[str], index: int) -> bool:
     """Element ``index`` is absent, empty or a date of the common shape."""
     return index >= len(el) or not el[index] or is_simple_date(el[index])
-
-
-def _in_file_order(first: pl.DataFrame, more: pl.DataFrame) -> pl.DataFrame:
-    """First triplets plus the further ones, still ascending by claim and line (sorted flags)."""
-    if not more.height:
-        return first
-    both = pl.concat([first, more]).sort("cas", maintain_order=True)
-    return both.with_columns(pl.col("claim", "line").set_sorted())
 
 
 def _all(condition: pl.Expr) -> pl.Expr:
@@ -295,23 +287,14 @@ def quick_era(batch: SegmentBatch, indices: list[int]) -> EraTotals | None:
         .with_columns(tag.cast(pl.Categorical))
         .filter(pl.col("transaction_index").is_in(indices) & tag.is_in(TAGS))
         .select(x.context)
-        .collect()
-    )
-    if not ctx.filter(tag.is_in(_STRUCTURE_TAGS)).get_column("in_claim").all():
-        return None  # a structure warning
-    sparse = _sparse_segments(
-        ctx.filter(tag.is_in(_SPARSE_TAGS)).select("txn", "tag", "text").iter_rows(),
-        sep,
-        batch.delimiters.component,
-    )
-    if sparse is None:
-        return None
-    payments, adjustments = sparse
-    payment, provider_adjustments = sum(payments.values()), sum(adjustments.values())
+        .collect()  # once: every query below reads it (a lazy one was re-run or re-planned)
+    ).lazy()
 
     def rows(name: str, last: int) -> pl.LazyFrame:
-        return ctx.lazy().filter(tag == name).with_columns(_fields("text", sep, last))
+        return ctx.filter(tag == name).with_columns(_fields("text", sep, last))
 
+    structure = ctx.filter(tag.is_in(_STRUCTURE_TAGS)).select(ok=pl.col("in_claim").all())
+    sparse_rows = ctx.filter(tag.is_in(_SPARSE_TAGS)).select("txn", "tag", "text")
     checks = []
     for name, (last, condition, ok) in x.checks.items():
         source = rows(name, last)
@@ -320,12 +303,11 @@ def quick_era(batch: SegmentBatch, indices: list[int]) -> EraTotals | None:
     svc = rows("SVC", 6).select(x.svc)
     # CAS: the first triplet straight from its elements; segments with more triplets (rare) from
     # a split, one row per further triplet the flattener keeps (it reaches it, at most 6).
-    cas = ctx.lazy().filter(tag == "CAS").with_row_index("cas")
+    cas = ctx.filter(tag == "CAS").with_row_index("cas")
     first = cas.with_columns(_fields("text", sep, 3)).select(x.cas_first)
-    elements = pl.col("text").str.split(sep)
     more = (
         cas.filter(pl.col("text").str.count_matches(sep, literal=True) >= 5)
-        .with_columns(el=elements)
+        .with_columns(el=pl.col("text").str.split(sep))
         .with_columns(
             k=pl.int_ranges(1, pl.min_horizontal(pl.col("el").list.len() // 3, CAS_TRIPLETS))
         )
@@ -333,28 +315,37 @@ def quick_era(batch: SegmentBatch, indices: list[int]) -> EraTotals | None:
         .filter(pl.col("k").is_not_null())
         .select(x.cas_more)
     )
-    first, more, clp, svc = pl.collect_all([first, more, clp, svc])
-    triplets = _in_file_order(first, more).lazy().select(x.triplets).collect().lazy()
+    # First triplets and further ones, back in file order (still ascending by claim and line).
+    triplets = (
+        pl.concat([first, more])
+        .sort("cas", maintain_order=True)
+        .with_columns(pl.col("claim", "line").set_sorted())
+        .select(x.triplets)
+    )
 
     # Everything below is exact only for a batch that passes every test; they run together.
     claim_flags = triplets.group_by("claim").agg(x.claim_flags)
     claims = (
-        clp.lazy()
-        .join(claim_flags, on="claim", how="left")
+        clp.join(claim_flags, on="claim", how="left")
         .with_columns(pl.col("denial", "pr").fill_null(False), pl.col("cas").fill_null(0))
         .select(x.claims)
     )
     line_cas = triplets.filter("in_line").group_by("line").agg(cas=pl.col("amount").sum())
-    lines = (
-        svc.lazy()
-        .join(line_cas, on="line", how="left")
-        .select(ok=_all(pl.col("ok") & (pl.col("balance") == pl.col("cas").fill_null(0))))
+    lines = svc.join(line_cas, on="line", how="left").select(
+        ok=_all(pl.col("ok") & (pl.col("balance") == pl.col("cas").fill_null(0)))
     )
     triplets_ok = triplets.select(ok=_all(pl.col("ok")))
-    paid = clp.lazy().group_by("txn").agg(pl.col("paid").sum())
-    *verdicts, claims_out, paid_out = pl.collect_all([*checks, triplets_ok, lines, claims, paid])
+    paid = clp.group_by("txn").agg(pl.col("paid").sum())
+    sparse_out, *verdicts, claims_out, paid_out = pl.collect_all(
+        [sparse_rows, structure, *checks, triplets_ok, lines, claims, paid]
+    )
     if not all(v.item(0, "ok") is not False for v in verdicts) or claims_out.item(0, "ok") is False:
+        return None  # a structure, shape, missing-value or balance warning could follow
+    sparse = _sparse_segments(sparse_out.iter_rows(), sep, batch.delimiters.component)
+    if sparse is None:
         return None
+    payments, adjustments = sparse
+    payment, provider_adjustments = sum(payments.values()), sum(adjustments.values())
     # Transactions: BPR02 = ΣCLP04 − ΣPLB, each 835 of the batch (one without BPR has 0).
     for txn, claims_paid in paid_out.iter_rows():
         payments[txn] -= claims_paid

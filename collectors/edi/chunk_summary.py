@@ -29,9 +29,8 @@ from collectors.edi.claim_summaries import (
 )
 from collectors.edi.delimiters import Delimiters
 from collectors.edi.diagnostics import Diagnostics
-from collectors.edi.envelope import ENVELOPE_TAGS
 from collectors.edi.era import EraTotals
-from collectors.edi.segment_frames import SegmentBatch, tokenise_chunk
+from collectors.edi.segment_frames import SegmentBatch, is_envelope, stray_rows, tokenise_chunk
 
 
 @dataclass
@@ -86,14 +85,14 @@ def summarise_chunk(data: bytes, delimiters: Delimiters) -> ChunkSummary:
     """Tokenise and summarise one chunk (picklable in and out, for worker processes)."""
     frame = tokenise_chunk(Chunk(data, delimiters, 0), first_number=1, transaction_base=0)
     tag = pl.col("tag")
-    envelope = frame.filter(tag.is_in(ENVELOPE_TAGS))
+    envelope = frame.filter(is_envelope())
     rows = [
         (number, seg_tag, tuple(elements))
         for number, seg_tag, elements in envelope.select(
             "segment_number", "tag", pl.col("text").str.split(delimiters.element)
         ).iter_rows()
     ]
-    strays_frame = frame.filter(pl.col("transaction_index").is_null() & ~tag.is_in(ENVELOPE_TAGS))
+    strays_frame = stray_rows(frame)
     strays = None
     if strays_frame.height:
         first_number, first_tag = strays_frame.select("segment_number", "tag").row(0)

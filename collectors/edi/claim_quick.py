@@ -63,6 +63,19 @@ def _period(qualifier: pl.Expr, value: pl.Expr) -> pl.Expr:
     )
 
 
+def _e(index: int) -> pl.Expr:
+    """Element ``index`` of the row (``_fields``), null past the segment's end."""
+    return pl.col(f"e{index}")
+
+
+def _raw(index: int) -> pl.Expr:
+    return V.null_if_empty(_e(index))
+
+
+def _text(index: int) -> pl.Expr:
+    return V.null_if_empty(_e(index).str.strip_chars(V.BLANKS))
+
+
 def _no_alternative(value: pl.Expr, declared: str) -> pl.Expr:
     return V.alternative_separator(value, declared).is_null()
 
@@ -82,47 +95,60 @@ def quick_counts(
     delimiters = batch.delimiters
     declared = delimiters.component
     tag = pl.col("tag")
-    segments = batch.frame.filter(pl.col("transaction_index").is_in(indices) & tag.is_in(L.TAGS))
+    # Tags as categories: the filters and the partition below compare small integers.
+    segments = (
+        batch.frame.lazy()
+        .with_columns(tag.cast(pl.Categorical))
+        .filter(pl.col("transaction_index").is_in(indices) & tag.is_in(L.TAGS))
+        .collect()
+    )
     by_tag = {key[0]: frame for key, frame in segments.partition_by("tag", as_dict=True).items()}
-    split = pl.col("text").str.split(delimiters.element).alias("el")
     empty = segments.clear()
 
-    def rows(name: str) -> pl.LazyFrame:
-        return by_tag.get(name, empty).lazy().with_columns(split)
+    def rows(name: str, last: int) -> pl.LazyFrame:
+        """The segments tagged ``name`` with their elements 0..``last`` as columns ``e0``..: the
+        few elements read are cut out (``split_exact``) rather than every element listed."""
+        parts = pl.col("text").str.split_exact(delimiters.element, last)
+        fields = [parts.struct.field(f"field_{i}").alias(f"e{i}") for i in range(last + 1)]
+        return by_tag.get(name, empty).lazy().with_columns(fields)
 
     def clean(source: pl.LazyFrame, condition: pl.Expr) -> pl.LazyFrame:
         return source.select(clean=condition.fill_null(True).all())
 
-    clm = rows("CLM").select(
+    clm = rows("CLM", 5).select(
         n=pl.len(),
-        charge=V.converted("charge", "money", "", V.raw(2))[0].sum(),
+        charge=V.converted("charge", "money", "", _raw(2))[0].sum(),
         clean=(
-            V.present(1)
-            & V.present(2)
-            & _simple("money", V.raw(2))
-            & _no_alternative(V.text(5), declared).fill_null(True)
+            V.present_value(_e(1))
+            & V.present_value(_e(2))
+            & _simple("money", _raw(2))
+            & _no_alternative(_text(5), declared).fill_null(True)
         ).all(),
     )
     lines = [
-        rows(name).select(
+        rows(name, max(amount, procedure)).select(
             n=pl.len(),
             clean=(
-                _simple("money", V.raw(amount))
-                & _no_alternative(V.text(procedure), declared).fill_null(True)
+                _simple("money", _raw(amount))
+                & _no_alternative(_text(procedure), declared).fill_null(True)
             ).all(),
         )
         for name, amount, procedure in (("SV1", 2, L.SV1_PROCEDURE), ("SV2", 3, L.SV2_PROCEDURE))
     ]
     q1 = pl.col("element1")
     checks = [
+        # Dates repeat (a batch's service dates span weeks): each distinct one is checked once.
         clean(
-            rows("DTP").filter(q1.is_in(PERIOD_QUALIFIERS)),
-            _period(V.text(2).fill_null(""), V.text(3)),
+            rows("DTP", 3)
+            .filter(q1.is_in(PERIOD_QUALIFIERS))
+            .select(q=_text(2).fill_null(""), v=_text(3))
+            .unique(),
+            _period(pl.col("q"), pl.col("v")),
         ),
-        clean(rows("DMG"), _date(V.raw(2))),
-        clean(rows("BHT"), _date(V.raw(4))),
-        clean(rows("AMT").filter(q1 == "D"), _simple("money", V.raw(2))),
-        clean(rows("LX"), _simple("count", V.raw(1))),
+        clean(rows("DMG", 2).select(v=_raw(2)).unique(), _date(pl.col("v"))),
+        clean(rows("BHT", 4), _date(_raw(4))),
+        clean(rows("AMT", 2).filter(q1 == "D"), _simple("money", _raw(2))),
+        clean(rows("LX", 1), _simple("count", _raw(1))),
         clean(
             by_tag.get("HI", empty).lazy(),
             pl.col("text").str.contains(_hi_pattern(delimiters.element, declared)),
@@ -151,7 +177,13 @@ def quick_counts(
     results = pl.collect_all([clm, *lines, *checks])
     if not all(frame.item(0, "clean") for frame in results):
         return None
-    hls = rows("HL").with_columns(level=V.text(3).fill_null("")).collect()
+    hls = (
+        by_tag.get("HL", empty)
+        .lazy()
+        .with_columns(el=pl.col("text").str.split(delimiters.element))
+        .with_columns(level=V.text(3).fill_null(""))
+        .collect()
+    )
     check_hls(L.HIERARCHY, hls, diagnostics)
     claims = results[0]
     return ClaimTotals(

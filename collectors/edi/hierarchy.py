@@ -165,16 +165,18 @@ def check_hls(hierarchy: Hierarchy, hls: pl.DataFrame, diagnostics: Diagnostics)
         return
     levels = hierarchy.levels
     level, hl_id, tx = pl.col("level"), pl.col("hl_id"), "transaction_index"
+    # HL rows are in file order, so transactions are contiguous: a run restarts at the first row
+    # of each (cheaper than windows ``over`` the transaction).
+    first_of_tx = pl.col(tx).ne_missing(pl.col(tx).shift(1))
     latest = {}
     for position, code in enumerate(levels[:-1]):
         # A higher level ends this one: a marker (forward fill would skip a null), then null.
         filled = (
             pl.when(level == code)
             .then(hl_id)
-            .when(level.is_in(levels[:position]))
+            .when(level.is_in(levels[:position]) | first_of_tx)
             .then(pl.lit(_ENDED))
             .forward_fill()
-            .over(tx)
         )
         latest[code] = pl.when(filled != _ENDED).then(filled)
     above = pl.lit(None, pl.String)
@@ -186,7 +188,7 @@ def check_hls(hierarchy: Hierarchy, hls: pl.DataFrame, diagnostics: Diagnostics)
         "level",
         hl_id=V.text(1).fill_null(""),
         parent=V.text(2).fill_null(""),
-    ).with_columns(above=above, repeated=pl.int_range(pl.len()).over(tx, "hl_id") > 0)
+    ).with_columns(above=above, repeated=~pl.struct(tx, "hl_id").is_first_distinct())
     known = level.is_in(levels)
     dependent = known & (level != levels[0])
     above_col, parent = pl.col("above"), pl.col("parent")

@@ -258,6 +258,24 @@ def test_hl_inconsistencies_are_warnings_not_failures(tmp_path: Path) -> None:
     assert result["ok"] and result["claims"]["claims"] == 4
 
 
+def test_hl_chains_start_again_in_every_transaction(tmp_path: Path) -> None:
+    """HL ids and parents are per transaction: a subscriber HL naming the billing provider of the
+    transaction before has none above it, and reusing an id of another transaction is no repeat.
+    The inspect fast path (claim_quick) words the same warnings as the flattener."""
+    first = professional([claim("C1", "10")])
+    second = [
+        "HL*2*1*22*0",
+        "SBR*P*18*******CI",
+        "NM1*IL*1*ROE*ANN****MI*M2",
+        "CLM*C2*20***11:B:1*Y*A*Y*Y",
+    ]
+    parsed, path = _claims(tmp_path, interchange([("837P", [first, second])]))
+    warnings = parsed.diagnostics.rendered()
+    assert any("(subscriber) has no billing provider HL above it" in w for w in warnings), warnings
+    assert not any("repeats an earlier HL" in w for w in warnings), warnings
+    assert inspect_file(path)["warnings"] == inspect_file(path, engine="reference")["warnings"]
+
+
 def test_composites_with_another_separator_than_isa16(tmp_path: Path) -> None:
     body = professional(
         [

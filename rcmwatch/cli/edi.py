@@ -17,7 +17,10 @@ def add_parser(sub, common) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="summarise chunks in N processes (default: a thread; each process adds ~200 MB)",
+        help=(
+            "summarise chunks in N processes (default 1: two threads of this process; "
+            "each further process adds ~200 MB)"
+        ),
     )
     ins.add_argument("paths", nargs="+", metavar="PATH", help="X12 files, or folders of them")
     ins.set_defaults(func=run_inspect)

@@ -25,7 +25,7 @@ Module map (one job each):
   HL levels (837 and 277CA); ``guides`` what ST03/GS08 decide (claim type, 277CA or not)
 - ``claim_quick`` / ``claim_summaries`` / ``inspect_totals``   inspect's claims and acks blocks
 - ``remit_quick`` / ``era``   inspect's era block (fast path for batches that cannot warn)
-- ``chunk_summary`` / ``inspect``   ``rcmwatch edi inspect`` (two summarising threads, or
+- ``chunk_summary`` / ``inspect``   ``rcmwatch edi inspect`` (three summarising threads, or
   worker processes)
 
 Writing a flattener — the tokenizer API::

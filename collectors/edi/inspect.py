@@ -10,12 +10,11 @@ Shape (keys in this order)::
 
 How: this process reads the file as chunks of whole transactions (pure Python, no Polars) and
 keeps the envelope; each chunk is tokenised and summarised by
-:func:`collectors.edi.chunk_summary.summarise_chunk` — by default in two threads of this process
-(Polars releases the GIL, so two chunks are summarised at once while this thread reads the
-next), or in
-``workers`` worker processes (``--workers``: each holds its own Polars and chunk, about
-200 MB, and on two cores it is no faster) — and the partial results are folded in in file order,
-segment numbers shifted into place. Memory follows at most three chunks
+:func:`collectors.edi.chunk_summary.summarise_chunk` — by default in three threads of this process
+(Polars releases the GIL, so several chunks are summarised at once while this thread reads the
+next), or in ``workers`` worker processes (``--workers``: each holds its own Polars and chunk,
+about 200 MB, and on two cores it is slower) — and the partial results are folded in in file
+order, segment numbers shifted into place. Memory follows at most three chunks
 (:data:`~collectors.edi.chunks.DEFAULT_CHUNK_BYTES`), not the file. An 835 chunk that cannot warn
 is answered by :mod:`collectors.edi.remit_quick` without flattening; the others, and files the
 vectorised tokenizer declines, go through the flatteners and the per-segment path, whose output
@@ -51,10 +50,11 @@ from collectors.edi.inspect_totals import AckTotals, ClaimTotals
 
 Engine = Literal["vectorised", "reference"]
 IN_FLIGHT = 1  # chunks queued per worker process: bounds memory
-# Summarising threads of the inspect process itself (``--workers 1``). Each holds one chunk's
-# Polars working set (~25x the chunk); two keep both cores of the target machine busy, since
-# Polars runs much of one chunk's queries on one core, and stay under the 300 MB goal.
-THREADS = 2
+# Summarising threads of the inspect process itself (``--workers 1``), each with one chunk in
+# flight (~11x the chunk of Polars working set for an 835, ~25x for a fully flattened 277CA).
+# Three beat two on two cores (2.9 s against 3.2 s, medians, for the 85.6 MB bench 835): each
+# thread's Python parts and hand-offs leave gaps that a third chunk fills.
+THREADS = 3
 
 # Transaction set id → (JSON key, class adding up the chunks' partial results); the JSON lists
 # the blocks in this order, each once, only when its ``result()`` is not None.
@@ -132,11 +132,11 @@ def _executor(workers: int) -> Iterator[tuple[Executor, int]]:
     One worker is :data:`THREADS` threads of this process: Polars releases the GIL while it
     works, so the threads summarise chunks side by side while this thread reads and cuts the
     next one (pure Python), with one copy of Polars in memory. Results are still absorbed in
-    file order.
+    file order; one chunk per thread is in flight.
     """
     if workers <= 1:
         with ThreadPoolExecutor(max_workers=THREADS) as pool:
-            yield pool, THREADS + 1
+            yield pool, THREADS
         return
     # Forking is only safe before Polars (and its thread pool) is loaded in this process; the
     # CLI's process never loads it on this path. Otherwise start workers afresh.

@@ -18,7 +18,7 @@ def add_parser(sub, common) -> None:
         default=1,
         metavar="N",
         help=(
-            "summarise chunks in N processes (default 1: two threads of this process; "
+            "summarise chunks in N processes (default 1: three threads of this process; "
             "each further process adds ~200 MB)"
         ),
     )

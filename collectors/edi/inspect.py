@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from collectors.edi.chunks import DEFAULT_CHUNK_BYTES, ChunkReader, opened
+from collectors.edi.chunks import DEFAULT_CHUNK_BYTES, Chunk, ChunkReader, opened
 from collectors.edi.diagnostics import Diagnostics
 from collectors.edi.envelope import EnvelopeTracker
 from collectors.edi.era import EraTotals
@@ -50,11 +50,14 @@ from collectors.edi.inspect_totals import AckTotals, ClaimTotals
 
 Engine = Literal["vectorised", "reference"]
 IN_FLIGHT = 1  # chunks queued per worker process: bounds memory
-# Summarising threads of the inspect process itself (``--workers 1``), each with one chunk in
-# flight (~11x the chunk of Polars working set for an 835, ~25x for a fully flattened 277CA).
+# Summarising threads of the inspect process itself (``--workers 1``); at most this many chunks
+# in flight (~11x the chunk of Polars working set for an 835, ~25x for a fully flattened 277CA).
 # Three beat two on two cores (2.9 s against 3.2 s, medians, for the 85.6 MB bench 835): each
 # thread's Python parts and hand-offs leave gaps that a third chunk fills.
 THREADS = 3
+# Chunks flattened in full (999, 277CA) hold ~2.5x an 835's memory: at most two of them at once.
+HEAVY_IN_FLIGHT = 2
+_ENVELOPE_HEAD = 4096  # a chunk's first ST lies within its ISA/GS header, if any
 
 # Transaction set id → (JSON key, class adding up the chunks' partial results); the JSON lists
 # the blocks in this order, each once, only when its ``result()`` is not None.
@@ -132,7 +135,7 @@ def _executor(workers: int) -> Iterator[tuple[Executor, int]]:
     One worker is :data:`THREADS` threads of this process: Polars releases the GIL while it
     works, so the threads summarise chunks side by side while this thread reads and cuts the
     next one (pure Python), with one copy of Polars in memory. Results are still absorbed in
-    file order; one chunk per thread is in flight.
+    file order.
     """
     if workers <= 1:
         with ThreadPoolExecutor(max_workers=THREADS) as pool:
@@ -144,6 +147,13 @@ def _executor(workers: int) -> Iterator[tuple[Executor, int]]:
     context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield pool, workers * IN_FLIGHT
+
+
+def _fully_flattened(chunk: Chunk) -> bool:
+    """The chunk starts with a 999 or 277 (no fast path: flattened in full, ~25x its size)."""
+    st = b"ST" + chunk.delimiters.element.encode()
+    at = chunk.data.find(st, 0, _ENVELOPE_HEAD)
+    return at >= 0 and chunk.data[at + len(st) : at + len(st) + 3] in (b"999", b"277")
 
 
 def _inspect_chunks(path: str, chunk_bytes: int, workers: int) -> dict[str, Any]:
@@ -172,13 +182,14 @@ def _inspect_chunks(path: str, chunk_bytes: int, workers: int) -> dict[str, Any]
         seen += summary.segments
 
     with opened(path) as stream, _executor(workers) as (pool, size):
-        pending: deque[Future[ChunkSummary]] = deque()
+        pending: deque[tuple[Future[ChunkSummary], bool]] = deque()
         for chunk in ChunkReader(stream, diagnostics, chunk_bytes=chunk_bytes):
-            pending.append(pool.submit(summarise_chunk, chunk.data, chunk.delimiters))
-            while len(pending) >= size:
-                absorb(pending.popleft().result())
+            heavy = _fully_flattened(chunk)
+            pending.append((pool.submit(summarise_chunk, chunk.data, chunk.delimiters), heavy))
+            while len(pending) >= size or sum(h for _, h in pending) >= HEAVY_IN_FLIGHT:
+                absorb(pending.popleft()[0].result())
         while pending:
-            absorb(pending.popleft().result())
+            absorb(pending.popleft()[0].result())
     envelope.finish()
     return _report(path, envelope, diagnostics, totals)
 

@@ -137,3 +137,24 @@ def test_worker_processes_option(tmp_path: Path) -> None:
     assert pooled == plain
     code, _, stderr = run("--workers", "0", path)
     assert code == 1 and stderr.strip() == "rcmwatch: error: --workers must be at least 1"
+
+
+def test_acknowledgment_chunks_are_told_apart_for_the_memory_bound() -> None:
+    """inspect keeps at most two fully flattened (999/277CA) chunks in flight: it must tell them
+    from 835/837 chunks by their first ST, behind an ISA/GS header or not, on any separator."""
+    from collectors.edi.chunks import Chunk
+    from collectors.edi.delimiters import Delimiters
+    from collectors.edi.inspect import _fully_flattened
+
+    star, bar = Delimiters("*", ":", "^", "~"), Delimiters("|", ":", "^", "~")
+    header = b"ISA*00*" + b" " * 100 + b"~GS*HN*A*B*20240510*1200*1*X*005010X214~"
+    cases = [
+        (b"ST*277*0001*005010X214~BHT*0085~", star, True),
+        (header + b"ST*999*0001~AK1*HC*1~", star, True),
+        (b"ST|277|0001~", bar, True),
+        (b"ST*835*0001~BPR*I*1*C~", star, False),
+        (header + b"ST*837*0001~", star, False),
+        (b"ST|277|0001~", star, False),  # another separator: no ST of this file
+    ]
+    for data, delimiters, heavy in cases:
+        assert _fully_flattened(Chunk(data, delimiters, 0)) is heavy, data

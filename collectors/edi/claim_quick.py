@@ -63,9 +63,7 @@ def _period(qualifier: pl.Expr, value: pl.Expr) -> pl.Expr:
     )
 
 
-def _e(index: int) -> pl.Expr:
-    """Element ``index`` of the row (``_fields``), null past the segment's end."""
-    return pl.col(f"e{index}")
+_e = V.element_column
 
 
 def _raw(index: int) -> pl.Expr:
@@ -106,10 +104,8 @@ def quick_counts(
     empty = segments.clear()
 
     def rows(name: str, last: int) -> pl.LazyFrame:
-        """The segments tagged ``name`` with their elements 0..``last`` as columns ``e0``..: the
-        few elements read are cut out (``split_exact``) rather than every element listed."""
-        parts = pl.col("text").str.split_exact(delimiters.element, last)
-        fields = [parts.struct.field(f"field_{i}").alias(f"e{i}") for i in range(last + 1)]
+        """The segments tagged ``name`` with their elements 0..``last`` as columns ``e0``.."""
+        fields = V.leading_elements(delimiters.element, last)
         return by_tag.get(name, empty).lazy().with_columns(fields)
 
     def clean(source: pl.LazyFrame, condition: pl.Expr) -> pl.LazyFrame:

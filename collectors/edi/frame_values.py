@@ -54,6 +54,20 @@ def get(index: Index, column: Elements = "el") -> pl.Expr:
     return elements.list.get(index, null_on_oob=True)
 
 
+def leading_elements(separator: str, last: int, text: str = "text") -> list[pl.Expr]:
+    """Elements 0..``last`` of ``text`` as columns ``e0``..; null past the segment's end.
+
+    For the fast paths, which read a few leading elements: ``split_exact`` cuts out only those,
+    cheaper than listing every element (``el``)."""
+    parts = pl.col(text).str.split_exact(separator, last)
+    return [parts.struct.field(f"field_{i}").alias(f"e{i}") for i in range(last + 1)]
+
+
+def element_column(index: int) -> pl.Expr:
+    """Column ``e<index>`` of :func:`leading_elements`."""
+    return pl.col(f"e{index}")
+
+
 def null_if_empty(value: pl.Expr) -> pl.Expr:
     return pl.when(value != "").then(value)
 

@@ -63,17 +63,8 @@ _NOT_DENIALS = sorted(NON_DENIAL_CARCS | PENDING_CARCS)
 # CARCs as the table writes them: normalise_carc leaves these unchanged, so as sent = normalised.
 _CANONICAL_CARC = "^(?:[1-9][0-9]*|[A-Z][A-Z0-9]*)$"
 _I64 = pl.Int64
+_e = V.element_column
 _TRIPLET = ("group", "reason", "amount")  # CAS01, then triplet 1: CAS02-03 (quantity unread)
-
-
-def _fields(text: str, separator: str, last: int) -> list[pl.Expr]:
-    """Elements 0..``last`` of ``text`` as columns ``e0``..; null past the segment's end."""
-    parts = pl.col(text).str.split_exact(separator, last)
-    return [parts.struct.field(f"field_{i}").alias(f"e{i}") for i in range(last + 1)]
-
-
-def _e(i: int) -> pl.Expr:
-    return pl.col(f"e{i}")
 
 
 def _money_ok(value: pl.Expr, required: bool = False) -> pl.Expr:
@@ -291,7 +282,7 @@ def quick_era(batch: SegmentBatch, indices: list[int]) -> EraTotals | None:
     ).lazy()
 
     def rows(name: str, last: int) -> pl.LazyFrame:
-        return ctx.filter(tag == name).with_columns(_fields("text", sep, last))
+        return ctx.filter(tag == name).with_columns(V.leading_elements(sep, last))
 
     structure = ctx.filter(tag.is_in(_STRUCTURE_TAGS)).select(ok=pl.col("in_claim").all())
     sparse_rows = ctx.filter(tag.is_in(_SPARSE_TAGS)).select("txn", "tag", "text")
@@ -304,7 +295,7 @@ def quick_era(batch: SegmentBatch, indices: list[int]) -> EraTotals | None:
     # CAS: the first triplet straight from its elements; segments with more triplets (rare) from
     # a split, one row per further triplet the flattener keeps (it reaches it, at most 6).
     cas = ctx.filter(tag == "CAS").with_row_index("cas")
-    first = cas.with_columns(_fields("text", sep, 3)).select(x.cas_first)
+    first = cas.with_columns(V.leading_elements(sep, 3)).select(x.cas_first)
     more = (
         cas.filter(pl.col("text").str.count_matches(sep, literal=True) >= 5)
         .with_columns(el=pl.col("text").str.split(sep))

@@ -69,16 +69,17 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.postgres)
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
+def pytest_runtest_logreport(report):
+    # Counted from the reports, not the items: under pytest-xdist (`make test` runs two
+    # workers) the tests run in the workers and only their reports reach this process.
     global _PG_RAN
-    if report.when == "call" and report.passed and item.get_closest_marker("postgres"):
+    if report.when == "call" and report.passed and "postgres" in report.keywords:
         _PG_RAN += 1
 
 
 def pytest_terminal_summary(terminalreporter):
+    if hasattr(terminalreporter.config, "workerinput"):
+        return  # a worker: the controller writes the count
     terminalreporter.write_line(f"PostgreSQL tests passed: {_PG_RAN}")
     report = os.environ.get("RCMWATCH_TEST_REPORT")
     if report:

@@ -150,6 +150,11 @@ def write_277ca(
             pl.col("entity_name").alias("detail"),
         ),
     )
+    # Linked as written (the affected claims are marked before the writers run): one write per
+    # row instead of an insert and two updates.
+    from rcmwatch.ingest.links import status_links
+
+    out = status_links(conn, out)
     bulk.insert_frame(conn, ClaimStatus.__table__, out)
     pcns = out.filter(pl.col("pcn").is_not_null())["pcn"].unique().to_list()
     return out.height, pcns

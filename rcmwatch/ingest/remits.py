@@ -127,6 +127,14 @@ def write_remits(
         .join(classification, on="claim_index", how="left")
         .with_columns(_seq_within("transaction_index", ["claim_index"]).alias("seq"))
     )
+    # Linked to their claim as written (the affected claims are marked before the writers).
+    from rcmwatch.ingest.links import affected_claim_ids
+
+    claims = claims.join(
+        affected_claim_ids(conn).rename({"pcn": "patient_control_number"}),
+        on="patient_control_number",
+        how="left",
+    )
     status = pl.col("claim_status_code")
     cp = bulk.with_ids(
         conn,
@@ -135,6 +143,7 @@ def write_remits(
             "remit_transaction_id",
             "seq",
             pl.col("patient_control_number").fill_null("").alias("pcn"),
+            "claim_id",
             pl.col("payer_id_resolved").alias("payer_id"),
             status.fill_null("").alias("status_code"),
             pl.col("charge_cents").fill_null(0),

@@ -119,7 +119,9 @@ def write_parsed(
 ) -> WriteResult:
     result = WriteResult()
     _write_interchanges(conn, file_id, parsed, result)
-    affected: set[str] = set()
+    # The claims this file touches are known before anything is written, so the writers can
+    # link their own rows as they write them (one write per row, not an insert and updates).
+    links.mark_affected(conn, _affected_pcns(parsed))
     submission_ids: list[int] = []
     ack_ids: list[int] = []
 
@@ -133,7 +135,6 @@ def write_parsed(
         result.counts["claims"] = written.claim_versions
         result.warnings += claim_warnings
         submission_ids = written.submission_ids
-        affected |= set(written.pcns)
 
     if parsed.acks is not None:
         from rcmwatch.ingest.acks import write_999
@@ -144,11 +145,10 @@ def write_parsed(
     if parsed.statuses is not None:
         from rcmwatch.ingest.acks import write_277ca
 
-        count, pcns = write_277ca(
+        count, _ = write_277ca(
             conn, file_id=file_id, received_at=received_at, frames=parsed.statuses
         )
         result.counts["277CA statuses"] = count
-        affected |= set(pcns)
 
     if parsed.remittance is not None:
         from rcmwatch.ingest.remits import write_remits
@@ -165,24 +165,21 @@ def write_parsed(
         )
         result.counts["remit transactions"] = remits.transactions
         result.counts["claim payments"] = remits.claim_payments
-        affected |= set(parsed.remittance.claims["patient_control_number"].drop_nulls().to_list())
         for remit_id in remits.unbalanced_transaction_ids:
             result.warnings.append(_raise_unbalanced_remit(conn, file_id, remit_id, received_at))
 
-    links.mark_affected(conn, affected)
     # Each link runs only when this file can change what it links: claim-level facts come
     # from claim versions (837s) alone, statuses link to claims, reversals to adjudications.
     # On a 1M-claim store the skipped passes were ~25 ms per acknowledgment or remit file.
     claims, remits = parsed.claims is not None, parsed.remittance is not None
-    if claims:
-        links.derive_claims(conn)
+    # Claim-level facts are derived by the 837 writer as it writes (links.derive).
     links.link_remits_to_claims(conn)
     links.fill_payer_sequence(conn)
     for text_ in links.link_acks(conn, ack_ids, submission_ids):
         code, _, message = text_.partition(": ")
         result.warnings.append(_warn(conn, file_id, code, message, "ack_set", None))
-    if claims or parsed.statuses is not None:
-        links.link_statuses(conn)
+    if claims:
+        links.link_statuses(conn, skip_file_id=file_id)
     links.link_postings(conn)
     links.link_erp_claims(conn)
     for reversal_id, candidates in links.link_reversals(conn) if claims or remits else ():
@@ -201,6 +198,22 @@ def write_parsed(
 
     mark_affected_days(conn, reason=f"file #{file_id}")
     return result
+
+
+def _affected_pcns(parsed: ParsedX12) -> set[str]:
+    """Patient control numbers of the claims the file names: its 837 claims, its 277CA
+    claim-level statuses and its 835 claim payments."""
+    pcns: set[str] = set()
+    if parsed.claims is not None:
+        pcns.update(parsed.claims.claims["patient_control_number"].drop_nulls().to_list())
+    if parsed.statuses is not None:
+        claim_level = parsed.statuses.statuses.filter(
+            pl.col("line_number").is_null() & (pl.col("hl_level") == "PT")
+        )
+        pcns.update(claim_level["patient_control_number"].drop_nulls().to_list())
+    if parsed.remittance is not None:
+        pcns.update(parsed.remittance.claims["patient_control_number"].drop_nulls().to_list())
+    return pcns
 
 
 def _raise_unbalanced_remit(conn, file_id: int, remit_id: int, received_at: datetime) -> str:

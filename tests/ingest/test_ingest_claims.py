@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 
+import polars as pl
 import pytest
 from sqlalchemy import text
 
@@ -267,3 +268,50 @@ def test_whole_corpus_sqlite_equals_postgres(sqlite_store, pg_store, clock, tmp_
     for s in (sqlite_store, pg_store):
         list(ingest_paths(s, files, clock=clock))
     assert dump(sqlite_store) == dump(pg_store)
+
+
+def test_a_claim_stored_by_another_ingest_meanwhile_is_joined_not_duplicated(
+    sqlite_store, pg_store, clock, tmp_path, monkeypatch
+):
+    """PostgreSQL: two ingests may both find a claim new. The one that writes second must point
+    its versions at the stored claim and derive it from all versions — the same rows as one
+    ingest after the other."""
+    from rcmwatch.store import bulk
+
+    files = {
+        "a.837": claims_837([{"pcn": "R1", "charge": "100"}], date="20240501"),
+        "b.837": claims_837(
+            [{"pcn": "R1", "charge": "120", "freq": "7", "f8": "PAYER-R1"},
+             {"pcn": "R2", "charge": "75"}],
+            date="20240510", control="000000511", bht="BATCH2",
+        ),
+    }  # fmt: skip
+    paths = _write_all(tmp_path / "in", files)
+    for name in ("a.837", "b.837"):
+        ingest_file(sqlite_store, paths[name], clock=clock)
+    ingest_file(pg_store, paths["a.837"], clock=clock)
+
+    real = bulk.ids_for_keys
+    hidden = []
+
+    def stale_lookup(conn, table, keys, key_columns):
+        found = real(conn, table, keys, key_columns)
+        if table.name == "claim" and not hidden:
+            # As if a.837's transaction had not committed when b.837 looked R1 up.
+            hidden.append(True)
+            return found.with_columns(pl.lit(None, dtype=pl.Int64).alias("id"))
+        return found
+
+    monkeypatch.setattr(bulk, "ids_for_keys", stale_lookup)
+    outcome = ingest_file(pg_store, paths["b.837"], clock=clock)
+    assert hidden and outcome.status == "ingested", outcome.reason
+    assert dump(pg_store) == dump(sqlite_store)
+    with pg_store.read() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT c.pcn, count(v.id), substr(CAST(c.first_submitted_at AS TEXT), 1, 10) "
+                "FROM claim c JOIN claim_version v ON v.claim_id = c.id GROUP BY c.pcn, "
+                "c.first_submitted_at ORDER BY c.pcn"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [("R1", 2, "2024-05-01"), ("R2", 1, "2024-05-10")]

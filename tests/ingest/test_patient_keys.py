@@ -33,7 +33,8 @@ def test_column_keys_follow_the_member_rule_for_subscribers_dependants_and_no_me
             {"claim_index": 1, "payer_ref": 1, "patient_control_number": "A2",
              "subscriber_member_id": "M100", "patient_is_subscriber": False,
              "patient_last_name": "Doe", "patient_first_name": "kim",
-             "patient_birth_date": date(2010, 5, 6), "patient_sex": "", "patient_relationship": "19"},
+             "patient_birth_date": date(2010, 5, 6), "patient_sex": "",
+             "patient_relationship": "19"},
             # no member id: the claim's control number keeps the patient apart; unknown payer
             {"claim_index": 2, "payer_ref": None, "patient_control_number": "A3",
              "subscriber_member_id": "", "patient_is_subscriber": True, "subscriber_sex": "Male"},

@@ -102,14 +102,12 @@ def write_999(conn: Connection, *, file_id: int, frames) -> tuple[int, list[int]
     return acks.height, acks["id"].to_list()
 
 
-def write_277ca(
-    conn: Connection, *, file_id: int, received_at: datetime, frames
-) -> tuple[int, list[str]]:
-    """Returns (rows written, patient control numbers named at claim level)."""
+def write_277ca(conn: Connection, *, file_id: int, received_at: datetime, frames) -> int:
+    """Returns the rows written."""
     # Line-level STCs (after an SVC) do not decide a claim's outcome; they are not stored.
     statuses = frames.statuses.filter(pl.col("line_number").is_null()).sort("status_index")
     if statuses.height == 0:
-        return 0, []
+        return 0
     tx = frames.transactions.select(
         "transaction_index",
         pl.col("is_test").fill_null(False),
@@ -156,5 +154,4 @@ def write_277ca(
 
     out = status_links(conn, out)
     bulk.insert_frame(conn, ClaimStatus.__table__, out)
-    pcns = out.filter(pl.col("pcn").is_not_null())["pcn"].unique().to_list()
-    return out.height, pcns
+    return out.height

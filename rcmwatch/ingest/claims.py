@@ -46,7 +46,6 @@ class ClaimWrite:
     submissions: int
     claim_versions: int
     submission_ids: list[int]
-    pcns: list[str]
 
 
 def x12_datetime(day: str | None, time: str | None) -> datetime | None:
@@ -91,7 +90,7 @@ def write_claims(
     tx = frames.transactions.sort("transaction_index")
     claims = frames.claims.sort("claim_index")
     if tx.height == 0:
-        return ClaimWrite(0, 0, [], []), []
+        return ClaimWrite(0, 0, []), []
 
     gs_at = _datetime_column("group_date", "group_time")
     bht_at = _datetime_column("bht_date", "bht_time")
@@ -122,7 +121,7 @@ def write_claims(
     )
     bulk.insert_frame(conn, Submission.__table__, subs)
     if claims.height == 0:
-        return ClaimWrite(subs.height, 0, subs["id"].to_list(), []), []
+        return ClaimWrite(subs.height, 0, subs["id"].to_list()), []
 
     # --- payers (2010BB NM109)
     payer_ids = payers.resolve(
@@ -333,8 +332,7 @@ def write_claims(
             ),
         ),
     )
-    pcns = claims["patient_control_number"].unique().to_list()
-    return ClaimWrite(subs.height, versions.height, subs["id"].to_list(), pcns), []
+    return ClaimWrite(subs.height, versions.height, subs["id"].to_list()), []
 
 
 def _insert_fresh_claims(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame:

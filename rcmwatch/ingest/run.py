@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -49,6 +52,26 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield path
 
 
+# Files read and parsed ahead of the one being written: parsing (Polars, mostly outside the
+# GIL) overlaps the previous file's write transaction. One is enough on two cores; memory holds
+# at most this many parsed files more than one, whatever the number of files.
+READ_AHEAD = 1
+
+
+@dataclass
+class _Prepared:
+    """A file read, hashed, checked against the store and — unless already there — parsed."""
+
+    shown: str
+    recorded_path: str
+    data: bytes | None = None
+    sha: str | None = None
+    unreadable: str | None = None
+    known: object | None = None  # the stored file's row (id, status, quarantine_reason)
+    parsed: object | None = None  # ParsedX12
+    parse_error: str | None = None
+
+
 def ingest_paths(
     store: Store,
     paths: Iterable[str | Path],
@@ -58,17 +81,30 @@ def ingest_paths(
     keep_raw_max_bytes: int = 64 * 1024 * 1024,
     received_at_of: Callable[[Path], datetime | None] | None = None,
 ) -> Iterator[FileOutcome]:
-    """``received_at_of``: when each file really arrived (a transfer log, its mtime); None or a
-    None answer means now, the landing time."""
-    for path in expand_paths(paths):
-        yield ingest_file(
+    """Ingest files in order, one transaction each; the next file is read and parsed while
+    this one is written (:data:`READ_AHEAD`). ``received_at_of``: when each file really arrived
+    (a transfer log, its mtime); None or a None answer means now, the landing time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pending: deque[tuple[Path, Future[_Prepared]]] = deque()
+
+    def finish(path: Path, prepared: Future[_Prepared]) -> FileOutcome:
+        return _land(
             store,
-            path,
+            prepared.result(),
             clock=clock,
             source=source,
             keep_raw_max_bytes=keep_raw_max_bytes,
             received_at=received_at_of(path) if received_at_of else None,
         )
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rcmwatch-parse") as pool:
+        for path in expand_paths(paths):
+            pending.append((path, pool.submit(_prepare_file, store, path)))
+            if len(pending) > READ_AHEAD:
+                yield finish(*pending.popleft())
+        while pending:
+            yield finish(*pending.popleft())
 
 
 def _one_line(exc: BaseException) -> str:
@@ -85,15 +121,9 @@ def ingest_file(
     keep_raw_max_bytes: int = 64 * 1024 * 1024,
     received_at: datetime | None = None,
 ) -> FileOutcome:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return FileOutcome(str(path), "unreadable", reason=f"cannot read the file: {exc.strerror}")
-    return ingest_bytes(
+    return _land(
         store,
-        data,
-        recorded_path=str(path.resolve()),
-        shown=str(path),
+        _prepare_file(store, path),
         clock=clock,
         source=source,
         keep_raw_max_bytes=keep_raw_max_bytes,
@@ -114,13 +144,68 @@ def ingest_bytes(
 ) -> FileOutcome:
     """Ingest one file's content; ``recorded_path`` is where the landed file is kept;
     ``received_at`` when it arrived (default: now)."""
-    sha = hashlib.sha256(data).hexdigest()
+    return _land(
+        store,
+        _prepare(store, _Prepared(shown, recorded_path, data=data)),
+        clock=clock,
+        source=source,
+        keep_raw_max_bytes=keep_raw_max_bytes,
+        received_at=received_at,
+    )
+
+
+def _prepare_file(store: Store, path: Path) -> _Prepared:
+    prepared = _Prepared(str(path), str(path.resolve()))
+    try:
+        prepared.data = path.read_bytes()
+    except OSError as exc:
+        prepared.unreadable = f"cannot read the file: {exc.strerror}"
+        return prepared
+    return _prepare(store, prepared)
+
+
+def _known(store: Store, sha: str):
     with store.read() as conn:
-        known = conn.execute(
+        return conn.execute(
             select(InboundFile.id, InboundFile.status, InboundFile.quarantine_reason).where(
                 InboundFile.sha256 == sha
             )
         ).first()
+
+
+def _prepare(store: Store, prepared: _Prepared) -> _Prepared:
+    """Hash, look up, parse (what may run ahead of the writes, in a thread of its own)."""
+    from rcmwatch.ingest.parse import parse_x12
+
+    prepared.sha = hashlib.sha256(prepared.data).hexdigest()
+    prepared.known = _known(store, prepared.sha)
+    if prepared.known is not None:
+        return prepared  # already in the store: not parsed again
+    try:
+        prepared.parsed = parse_x12(prepared.data)
+    except InputError as exc:
+        prepared.parse_error = _one_line(exc)
+    except Exception as exc:  # a parser bug must not lose the file either
+        log.debug("parser failed on %s", prepared.shown, exc_info=True)
+        prepared.parse_error = f"could not be parsed: {_one_line(exc)}"
+    return prepared
+
+
+def _land(
+    store: Store,
+    prepared: _Prepared,
+    *,
+    clock: Clock,
+    source: str,
+    keep_raw_max_bytes: int,
+    received_at: datetime | None,
+) -> FileOutcome:
+    """Skip, quarantine or write a prepared file, in file order."""
+    shown, sha, data = prepared.shown, prepared.sha, prepared.data
+    if prepared.unreadable is not None:
+        return FileOutcome(shown, "unreadable", reason=prepared.unreadable)
+    # Looked up again: a file earlier in this run may have landed the same content meanwhile.
+    known = prepared.known or _known(store, sha)
     if known is not None:
         reason = f"already in the store as file #{known.id} ({known.status})"
         if known.status == "quarantined":
@@ -132,21 +217,15 @@ def ingest_bytes(
     raw = data if len(data) <= keep_raw_max_bytes else None
     landing = {
         "sha256": sha,
-        "path": recorded_path,
+        "path": prepared.recorded_path,
         "size_bytes": len(data),
         "received_at": received_at,
         "source": source,
         "content": raw,
     }
-    from rcmwatch.ingest.parse import parse_x12
-
-    try:
-        parsed = parse_x12(data)
-    except InputError as exc:
-        return _quarantine(store, shown, landing, _one_line(exc))
-    except Exception as exc:  # a parser bug must not lose the file either
-        log.debug("parser failed on %s", shown, exc_info=True)
-        return _quarantine(store, shown, landing, f"could not be parsed: {_one_line(exc)}")
+    if prepared.parse_error is not None:
+        return _quarantine(store, shown, landing, prepared.parse_error)
+    parsed = prepared.parsed
 
     from rcmwatch.ingest.writer import write_parsed
 

@@ -89,6 +89,35 @@ def test_ingesting_twice_changes_no_row(store, clock, tmp_path):
     assert dump(store) == before
 
 
+def test_the_same_content_twice_in_one_run_lands_once_whatever_is_read_ahead(
+    store, clock, tmp_path
+):
+    """Files are parsed one ahead of the one being written: a copy of a file is looked up again
+    when its turn comes, so it is skipped as already stored — not a failed insert — and the
+    outcomes stay in file order."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    first = remit_835(WORKED_EXAMPLE, payment="380")
+    _write(inbox, "a.835", first)
+    _write(inbox, "b_copy.835", first)
+    _write(inbox, "c_bad.835", b"not X12\n")
+    _write(inbox, "d.835", remit_835(WORKED_EXAMPLE, payment="380", control="000000202"))
+    outcomes = list(ingest_paths(store, [inbox], clock=clock))
+    assert [(o.path.rsplit("/", 1)[-1], o.status) for o in outcomes] == [
+        ("a.835", "ingested"),
+        ("b_copy.835", "skipped"),
+        ("c_bad.835", "quarantined"),
+        ("d.835", "ingested"),
+    ]
+    assert (
+        outcomes[1].reason
+        == f"already in the store as file #{outcomes[0].inbound_file_id} (ingested)"
+    )
+    with store.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM inbound_file")).scalar() == 3
+        assert conn.execute(text("SELECT count(*) FROM claim_payment")).scalar() == 6
+
+
 def test_malformed_file_is_quarantined_and_the_rest_lands(store, clock, tmp_path):
     tmp_path = tmp_path / "inbox"  # not the folder the SQLite store lives in
     tmp_path.mkdir()

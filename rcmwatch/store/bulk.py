@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import UTC
 
 import polars as pl
 from sqlalchemy import Connection, Table, text
@@ -64,6 +65,44 @@ def _check_columns(table: Table, frame: pl.DataFrame) -> None:
     unknown = [c for c in frame.columns if c not in known]
     if unknown:
         raise ValueError(f"{table.name} has no columns {unknown}")
+
+
+# Below this many rows SQLite values are converted in Python: a Polars query has a fixed cost
+# (~0.5 ms) that a daily file's few hundred rows do not repay, and a clearinghouse delivers
+# thousands of such files. Both conversions give the same text (tests/store/test_bulk.py).
+SMALL_FRAME_ROWS = 2_000
+
+
+def _sqlite_text(dtype):
+    """Python conversion of one column's values to what SQLite stores (as SQLAlchemy does)."""
+    if isinstance(dtype, pl.Datetime):
+
+        def stamp(v):
+            if v is None:
+                return None
+            if v.tzinfo is not None:
+                v = v.astimezone(UTC).replace(tzinfo=None)
+            return v.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+        return stamp
+    if dtype == pl.Date:
+        return lambda v: None if v is None else v.isoformat()
+    if dtype == pl.Boolean:
+        return lambda v: None if v is None else int(v)
+    return None
+
+
+def sqlite_rows(frame: pl.DataFrame):
+    """The frame's rows as SQLite parameters: times as SQLAlchemy's text, dates ISO, booleans
+    0/1."""
+    if frame.height >= SMALL_FRAME_ROWS:
+        return value_rows(_sqlite_values(frame))
+    columns = []
+    for name, dtype in frame.schema.items():
+        values = frame.get_column(name).to_list()
+        convert = _sqlite_text(dtype)
+        columns.append(values if convert is None else [convert(v) for v in values])
+    return zip(*columns, strict=True)
 
 
 def _sqlite_values(frame: pl.DataFrame) -> pl.DataFrame:
@@ -137,12 +176,11 @@ def insert_frame(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
     if conn.dialect.name == "postgresql":
         _pg_copy(conn, f'"{table.name}"', frame)
     else:
-        values = _sqlite_values(frame)
-        columns = ", ".join(f'"{c}"' for c in values.columns)
-        marks = ", ".join("?" for _ in values.columns)
+        columns = ", ".join(f'"{c}"' for c in frame.columns)
+        marks = ", ".join("?" for _ in frame.columns)
         raw = conn.connection.driver_connection
         raw.executemany(
-            f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', value_rows(values)
+            f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', sqlite_rows(frame)
         )
     return frame.height
 
@@ -197,10 +235,9 @@ def insert_temp(conn: Connection, tmp: str, frame: pl.DataFrame) -> None:
     if conn.dialect.name == "postgresql":
         _pg_copy(conn, f'"{tmp}"', frame)
         return
-    values = _sqlite_values(frame)
-    marks = ", ".join("?" for _ in values.columns)
+    marks = ", ".join("?" for _ in frame.columns)
     conn.connection.driver_connection.executemany(
-        f'INSERT INTO "{tmp}" VALUES ({marks})', value_rows(values)
+        f'INSERT INTO "{tmp}" VALUES ({marks})', sqlite_rows(frame)
     )
 
 
@@ -311,11 +348,10 @@ def _insert_temp_columns(conn: Connection, tmp: str, frame: pl.DataFrame) -> Non
     if conn.dialect.name == "postgresql":
         _pg_copy(conn, f'"{tmp}"', frame)
         return
-    values = _sqlite_values(frame)
-    cols = ", ".join(f'"{c}"' for c in values.columns)
-    marks = ", ".join("?" for _ in values.columns)
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    marks = ", ".join("?" for _ in frame.columns)
     conn.connection.driver_connection.executemany(
-        f'INSERT INTO "{tmp}" ({cols}) VALUES ({marks})', value_rows(values)
+        f'INSERT INTO "{tmp}" ({cols}) VALUES ({marks})', sqlite_rows(frame)
     )
 
 
@@ -365,14 +401,13 @@ def upsert_frame(
         )
         conn.execute(text(f'DROP TABLE "{tmp}"'))
         return int(result.rowcount)
-    values = _sqlite_values(frame)
     marks = ", ".join("?" for _ in cols)
     cur = conn.connection.driver_connection.cursor()
     try:
         cur.executemany(
             f'INSERT INTO "{table.name}" AS t ({quoted}) VALUES ({marks}) '
             f"ON CONFLICT ({conflict}) {action}",
-            value_rows(values),
+            sqlite_rows(frame),
         )
         return int(cur.rowcount)
     finally:

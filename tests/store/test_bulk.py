@@ -177,3 +177,25 @@ def test_upsert_inserts_new_updates_changed_and_leaves_equal_rows_alone(store):
         ids = conn.execute(text("SELECT COUNT(DISTINCT id) FROM posting")).scalar()
     expected = sum((-1) ** i * (i % 997) for i in range(1002)) - (-1 + 2) + 2 * 123_45
     assert (n, total, ids) == (1002, expected, 1002)
+
+
+def test_small_and_large_frames_give_sqlite_the_same_text():
+    """Small frames are converted for SQLite in Python, large ones in Polars: the same values
+    either way, or one store would hold two spellings of a time."""
+    frame = pl.DataFrame(
+        {
+            "at": [datetime(2024, 5, 1, 8, 30, 15, 250000, tzinfo=UTC), None,
+                   datetime(2023, 12, 31, 23, 59, 59, tzinfo=UTC)],
+            "naive": [datetime(2024, 2, 29, 0, 0), datetime(2024, 1, 1, 12, 0, 0, 5), None],
+            "day": [date(2024, 2, 29), None, date(1999, 1, 1)],
+            "flag": [True, None, False],
+            "cents": [-5, None, 123456789012],
+            "text": ["a", None, "ü"],
+        },
+        schema_overrides={"at": pl.Datetime("us", "UTC"), "naive": pl.Datetime("us")},
+    )  # fmt: skip
+    small = list(bulk.sqlite_rows(frame))
+    large = list(bulk.value_rows(bulk._sqlite_values(frame)))
+    assert small == large
+    assert small[0] == ("2024-05-01 08:30:15.250000", "2024-02-29 00:00:00.000000",
+                        "2024-02-29", 1, -5, "a")  # fmt: skip

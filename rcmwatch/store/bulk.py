@@ -14,6 +14,7 @@ table's sequence.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Sequence
 from datetime import UTC
 
@@ -185,6 +186,11 @@ def insert_frame(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
     return frame.height
 
 
+# Single-column key lookups up to this many keys bind one list instead of filling a temporary
+# table.
+SMALL_LOOKUP_KEYS = 5_000
+
+
 def ids_for_keys(
     conn: Connection, table: Table, keys: pl.DataFrame, key_columns: Sequence[str]
 ) -> pl.DataFrame:
@@ -200,7 +206,30 @@ def _lookup(conn, table: Table, distinct: pl.DataFrame, key_columns: Sequence[st
     cols = ", ".join(f'"{c}"' for c in key_columns)
     schema = {"id": pl.Int64} | {c: distinct.schema[c] for c in key_columns}
     rows: list[tuple] = []
-    if conn.dialect.name == "postgresql" or distinct.height > 500:
+    key = key_columns[0]
+    if (
+        len(key_columns) == 1
+        and distinct.height <= SMALL_LOOKUP_KEYS
+        and distinct.schema[key] in (pl.String, pl.Int64)
+    ):
+        # One statement, one bound list, on the driver's cursor: a daily file's few hundred
+        # keys cost ~3 ms through a temporary table or a compiled OR of parameters.
+        values = distinct.get_column(key).to_list()
+        cur = conn.connection.driver_connection.cursor()
+        try:
+            if conn.dialect.name == "postgresql":
+                sql = f'SELECT id, "{key}" FROM "{table.name}" WHERE "{key}" = ANY(%s)'
+                cur.execute(sql, (values,))
+            else:
+                sql = (
+                    f'SELECT id, "{key}" FROM "{table.name}" '
+                    f'WHERE "{key}" IN (SELECT value FROM json_each(?))'
+                )
+                cur.execute(sql, (json.dumps(values),))
+            rows = cur.fetchall()
+        finally:
+            cur.close()
+    elif conn.dialect.name == "postgresql" or distinct.height > 500:
         # A temporary table joins any number of keys in one statement.
         tmp = f"_rcmw_keys_{table.name}"
         types = {c: table.c[c].type.compile(dialect=conn.dialect) for c in key_columns}

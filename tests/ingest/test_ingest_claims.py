@@ -315,3 +315,30 @@ def test_a_claim_stored_by_another_ingest_meanwhile_is_joined_not_duplicated(
             )
         ).all()
     assert [tuple(r) for r in rows] == [("R1", 2, "2024-05-01"), ("R2", 1, "2024-05-10")]
+
+
+def test_a_run_that_grows_the_store_refreshes_postgres_planner_statistics(
+    pg_store, clock, tmp_path, monkeypatch
+):
+    """Without statistics PostgreSQL scans whole tables in every link pass, so a growing store
+    made each file slower than the last; a run analyses the tables once it has written enough."""
+    from rcmwatch.ingest.run import PlannerStatistics
+
+    def analysed() -> bool:
+        with pg_store.read() as conn:
+            return bool(
+                conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stats WHERE tablename = 'claim' AND attname = 'pcn'"
+                    )
+                ).scalar()
+            )
+
+    paths = _write_all(tmp_path / "in", STORY)
+    monkeypatch.setattr(PlannerStatistics, "MIN_ROWS", 10**9)
+    list(ingest_paths(pg_store, [paths["a.837"]], clock=clock))
+    assert not analysed()  # a small run leaves it to autovacuum
+    monkeypatch.setattr(PlannerStatistics, "MIN_ROWS", 2)
+    outcomes = list(ingest_paths(pg_store, [paths["c.277"], paths["d.835"]], clock=clock))
+    assert [o.status for o in outcomes] == ["ingested", "ingested"]
+    assert analysed()

@@ -127,7 +127,7 @@ def write_parsed(
     _write_interchanges(conn, file_id, parsed, result)
     # The claims this file touches are known before anything is written, so the writers can
     # link their own rows as they write them (one write per row, not an insert and updates).
-    links.mark_affected(conn, _affected_pcns(parsed))
+    affected = links.mark_affected(conn, _affected_pcns(parsed))
     submission_ids: list[int] = []
     ack_ids: list[int] = []
 
@@ -174,20 +174,24 @@ def write_parsed(
         for remit_id in remits.unbalanced_transaction_ids:
             result.warnings.append(_raise_unbalanced_remit(conn, file_id, remit_id, received_at))
 
-    # Each link runs only when this file can change what it links: claim-level facts come
-    # from claim versions (837s) alone, statuses link to claims, reversals to adjudications.
-    # On a 1M-claim store the skipped passes were ~25 ms per acknowledgment or remit file.
+    # Each link runs only when this file can change what it links. A file's own rows were
+    # linked as they were written; the passes below relink the *other* rows of the claims it
+    # touched: claims (837s) give orphan payments, earlier statuses and ERP rows their claim and
+    # payer sequence; claim payments (835s) give ERP postings and reversals their payment.
+    # Skipping them saved ~25 ms per acknowledgment or remit file on a 1M-claim store.
     claims, remits = parsed.claims is not None, parsed.remittance is not None
-    # Claim-level facts are derived by the 837 writer as it writes (links.derive).
-    links.link_remits_to_claims(conn)
-    links.fill_payer_sequence(conn)
+    if claims:
+        links.link_remits_to_claims(conn)
+    if claims or remits:
+        links.fill_payer_sequence(conn)
     for text_ in links.link_acks(conn, ack_ids, submission_ids):
         code, _, message = text_.partition(": ")
         result.warnings.append(_warn(conn, file_id, code, message, "ack_set", None))
     if claims:
         links.link_statuses(conn, skip_file_id=file_id)
-    links.link_postings(conn)
-    links.link_erp_claims(conn)
+        links.link_erp_claims(conn)
+    if remits:
+        links.link_postings(conn)
     for reversal_id, candidates in links.link_reversals(conn) if claims or remits else ():
         result.warnings.append(
             _warn(
@@ -200,9 +204,10 @@ def write_parsed(
                 str(reversal_id),
             )
         )
-    from rcmwatch.ingest.invalidation import mark_affected_days
+    if affected:
+        from rcmwatch.ingest.invalidation import mark_affected_days
 
-    mark_affected_days(conn, reason=f"file #{file_id}")
+        mark_affected_days(conn, reason=f"file #{file_id}")
     return result
 
 

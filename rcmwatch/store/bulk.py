@@ -26,7 +26,18 @@ _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S%.6f"
 _COPY_NULL = r"\N"
 
 
+_SEQUENCES: dict[tuple[str, str], str] = {}
+
+
 def _pg_sequence(conn: Connection, table: Table) -> str:
+    """The table's id sequence (looked up once per database: a round trip per allocation)."""
+    key = (conn.engine.url.render_as_string(hide_password=True), table.name)
+    if key not in _SEQUENCES:
+        _SEQUENCES[key] = _lookup_sequence(conn, table)
+    return _SEQUENCES[key]
+
+
+def _lookup_sequence(conn: Connection, table: Table) -> str:
     name = conn.execute(
         text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}
     ).scalar_one()

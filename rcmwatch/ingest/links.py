@@ -1,8 +1,11 @@
 """Links that make a claim's story (KPI.md), resolved whenever either side arrives.
 
-Every pass is set-based SQL restricted to the claims a file touched (the *affected* patient
-control numbers, kept in a temporary table for the transaction), so a file costs work in
-proportion to its own size, not the store's. Ties are broken on natural keys (file content hash,
+Every pass is restricted to the claims a file touched (the *affected* patient control numbers,
+kept in a temporary table for the transaction, marked before the file's rows are written), so a
+file costs work in proportion to its own size, not the store's. Passes are set-based SQL, or read
+the affected rows and choose in Polars where a rule needs ordering (claim facts, status links).
+A file's own rows are linked as they are written (:func:`derive`, :func:`status_links`); the
+passes rewrite other rows only where a link changes. Ties are broken on natural keys (file content hash,
 sequence numbers), never on surrogate ids, so any arrival order gives the same links; a tie is
 also recorded as an ``ambiguous_link`` warning — a pick is never silent.
 """
@@ -420,7 +423,7 @@ def status_links(conn: Connection, statuses: pl.DataFrame) -> pl.DataFrame:
     never by arrival order.
 
     Chosen in Polars: the same rule as two correlated subqueries per status row, which
-    PostgreSQL took 7 s over for a 100,000-claim 277CA. A rows without a pcn links to nothing."""
+    PostgreSQL took 7 s over for a 100,000-claim 277CA. A row without a pcn links to nothing."""
     claims = affected_claim_ids(conn)
     subs = bulk.query_frame(conn, _STATUS_SUBMISSIONS, _SUBMISSION_TYPES)
     subs = subs.with_columns(_utc(subs, "submitted_at")).sort(

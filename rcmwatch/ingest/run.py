@@ -2,7 +2,8 @@
 
 - Content already in the store (same SHA-256) changes no row at all: no landing row, no warning,
   no audit row — the outcome says it was skipped.
-- Parsing happens outside the write transaction (it is the slow, CPU-bound part).
+- Parsing happens outside the write transaction (it is the slow, CPU-bound part), one file
+  ahead: the next file is read and parsed in a thread while this one is written.
 - Everything a file produces is written in one transaction: a failure (or a kill) leaves no
   partial rows. The file is then quarantined — kept, raw, with a one-line reason — in a
   transaction of its own, and the next file is processed.

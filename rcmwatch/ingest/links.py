@@ -5,9 +5,9 @@ kept in a temporary table for the transaction, marked before the file's rows are
 file costs work in proportion to its own size, not the store's. Passes are set-based SQL, or read
 the affected rows and choose in Polars where a rule needs ordering (claim facts, status links).
 A file's own rows are linked as they are written (:func:`derive`, :func:`status_links`); the
-passes rewrite other rows only where a link changes. Ties are broken on natural keys (file content hash,
-sequence numbers), never on surrogate ids, so any arrival order gives the same links; a tie is
-also recorded as an ``ambiguous_link`` warning — a pick is never silent.
+passes rewrite other rows only where a link changes. Ties are broken on natural keys (file
+content hash, sequence numbers), never on surrogate ids, so any arrival order gives the same
+links; a tie is also recorded as an ``ambiguous_link`` warning — a pick is never silent.
 """
 
 from __future__ import annotations

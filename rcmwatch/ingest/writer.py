@@ -147,9 +147,7 @@ def write_parsed(
     if parsed.statuses is not None:
         from rcmwatch.ingest.acks import write_277ca
 
-        count = write_277ca(
-            conn, file_id=file_id, received_at=received_at, frames=parsed.statuses
-        )
+        count = write_277ca(conn, file_id=file_id, received_at=received_at, frames=parsed.statuses)
         result.counts["277CA statuses"] = count
 
     if parsed.remittance is not None:

@@ -329,7 +329,8 @@ def test_a_run_that_grows_the_store_refreshes_postgres_planner_statistics(
             return bool(
                 conn.execute(
                     text(
-                        "SELECT count(*) FROM pg_stats WHERE tablename = 'claim' AND attname = 'pcn'"
+                        "SELECT count(*) FROM pg_stats "
+                        "WHERE tablename = 'claim' AND attname = 'pcn'"
                     )
                 ).scalar()
             )

@@ -142,17 +142,20 @@ def link_reversals(conn: Connection) -> list[tuple[int, int]]:
 
 # --- claims -------------------------------------------------------------------------------
 
-_VERSIONS = f"""
-    SELECT c.id AS claim_id, v.id AS version_id, v.frequency_code, v.facility_id, v.payer_id,
-           v.patient_id, v.service_from, s.submitted_at, s.is_test, s.claim_type, s.id AS sub_id,
-           f.sha256 AS file_key, s.seq AS sub_seq, v.seq AS version_seq,
-           v.replaces_version_id AS replaces_was
+# The affected claims' versions with their submission and file (natural keys for ordering).
+_AFFECTED_VERSIONS = f"""
       FROM claim c
       JOIN claim_version v ON v.claim_id = c.id
       JOIN submission s ON s.id = v.submission_id
       JOIN inbound_file f ON f.id = s.inbound_file_id
      WHERE c.pcn IN (SELECT pcn FROM "{AFFECTED}")
 """
+_VERSIONS = f"""
+    SELECT c.id AS claim_id, v.id AS version_id, v.frequency_code, v.facility_id, v.payer_id,
+           v.patient_id, v.service_from, s.submitted_at, s.is_test, s.claim_type, s.id AS sub_id,
+           f.sha256 AS file_key, s.seq AS sub_seq, v.seq AS version_seq,
+           v.replaces_version_id AS replaces_was
+{_AFFECTED_VERSIONS}"""
 
 _VERSION_TYPES = {
     "claim_id": pl.Int64, "version_id": pl.Int64, "frequency_code": pl.String,
@@ -394,12 +397,7 @@ _AFFECTED_CLAIMS = (
 _STATUS_SUBMISSIONS = f"""
     SELECT DISTINCT v.claim_id, s.id AS submission_id, s.bht_reference, s.submitted_at,
            s.interchange_control, s.st_control, f.sha256 AS file_key, s.seq AS sub_seq
-      FROM claim c
-      JOIN claim_version v ON v.claim_id = c.id
-      JOIN submission s ON s.id = v.submission_id
-      JOIN inbound_file f ON f.id = s.inbound_file_id
-     WHERE c.pcn IN (SELECT pcn FROM "{AFFECTED}")
-"""
+{_AFFECTED_VERSIONS}"""
 _SUBMISSION_TYPES = {
     "claim_id": pl.Int64, "submission_id": pl.Int64, "bht_reference": pl.String,
     "interchange_control": pl.String, "st_control": pl.String, "file_key": pl.String,

@@ -50,3 +50,34 @@ def test_999_and_277ca_builders(tmp_path: Path) -> None:
                 "claims_accepted": totals.claims_accepted,
                 "claims_rejected": totals.claims_rejected,
             }
+
+
+def test_batches_flattened_side_by_side_give_the_sequential_frames(tmp_path: Path) -> None:
+    """Ingest flattens several batches at once; indices, rows and warnings must be exactly those
+    of one batch after the other — for every kind, in a file that mixes them."""
+    from collectors.edi.x12_frames import read_x12
+    from rcmwatch.bench.remittance_builder import write_remittance
+
+    parts = []
+    for name, write in (
+        ("a.837", lambda p: write_claims(p, claims=300, claims_per_transaction=40, seed=5)),
+        ("b.999", lambda p: write_999(p, sets=120, sets_per_group=30, seed=6)),
+        ("c.277", lambda p: write_277ca(p, claims=300, claims_per_transaction=50, seed=7)),
+        ("d.835", lambda p: write_remittance(p, claims=300, claims_per_transaction=45)),
+    ):
+        write(tmp_path / name)
+        parts.append((tmp_path / name).read_bytes())
+    # a bad date in one claim makes a warning that must keep its place
+    mixed = b"".join(parts).replace(b"DTP*472*D8*", b"DTP*472*D8*2024133", 1)
+    one = read_x12(mixed, chunk_bytes=6000, threads=1)
+    three = read_x12(mixed, chunk_bytes=6000, threads=3)
+    assert one.diagnostics.rendered() and one.diagnostics.rendered() == three.diagnostics.rendered()
+    for kind in ("claims", "acks", "claim_status", "remittance"):
+        a, b = getattr(one.frames, kind), getattr(three.frames, kind)
+        assert a is not None and b is not None, kind
+        for name, frame in a.items():
+            assert frame.equals(getattr(b, name)), f"{kind}.{name}"
+    assert three.frames.claims.claims.height == 300
+    assert three.frames.claims.claims["claim_index"].to_list() == list(range(300))
+    assert three.frames.remittance.claims.height >= 300  # reversals and corrections too
+    assert three.frames.claim_status.statuses.height > 300  # claim and provider levels

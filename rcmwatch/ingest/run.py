@@ -19,6 +19,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -88,8 +89,10 @@ def ingest_paths(
     from concurrent.futures import ThreadPoolExecutor
 
     pending: deque[tuple[Path, Future[_Prepared]]] = deque()
+    statistics = PlannerStatistics(store)
 
     def finish(path: Path, prepared: Future[_Prepared]) -> FileOutcome:
+        statistics.before_next()
         return _land(
             store,
             prepared.result(),
@@ -99,7 +102,6 @@ def ingest_paths(
             received_at=received_at_of(path) if received_at_of else None,
         )
 
-    statistics = PlannerStatistics(store)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rcmwatch-parse") as pool:
         for path in expand_paths(paths):
             pending.append((path, pool.submit(_prepare_file, store, path)))
@@ -116,30 +118,44 @@ class PlannerStatistics:
     link pass as a scan of the whole table: per-file cost grows with the store (measured: a
     4,046-file generated system took 873 s, 76 ms a file at the end against 130 ms without
     statistics). So once the rows a run wrote reach half of what the statistics last saw (and at
-    least :data:`MIN_ROWS`), the canonical tables are analysed — outside any file's
-    transaction, a few times per run (the store doubles between analyses at most)."""
+    least :data:`MIN_ROWS`), the tables those files wrote are analysed before the next file —
+    outside any file's transaction, a few times per run (the store doubles between analyses at
+    most), never after a run's last file (autovacuum's part)."""
 
     MIN_ROWS = 5_000
-    TABLES = (
-        "inbound_file", "interchange", "submission", "claim", "claim_version", "claim_line",
-        "diagnosis", "patient", "ack_set", "claim_status", "remit_transaction", "claim_payment",
-        "service_line_payment", "adjustment",
-    )  # fmt: skip
+    # What each count of an ingested file's outcome says was written.
+    TABLES_BY_COUNT: ClassVar[dict[str, tuple[str, ...]]] = {
+        "claim submissions": ("submission",),
+        "claims": ("claim", "claim_version", "claim_line", "diagnosis", "patient"),
+        "999 answers": ("ack_set",),
+        "277CA statuses": ("claim_status",),
+        "remit transactions": ("remit_transaction",),
+        "claim payments": ("claim_payment", "service_line_payment", "adjustment"),
+    }
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.enabled = store.backend == "postgresql"
         self.seen: int | None = None  # rows the statistics last saw (the three big tables)
         self.grown = 0
+        self.written: set[str] = set()
 
     def after(self, outcome: FileOutcome) -> FileOutcome:
         if self.enabled and outcome.status == "ingested":
             self.grown += sum(outcome.counts.values())
-            if self.seen is None:
-                self.seen = self._estimated_rows()
-            if self.grown >= max(self.MIN_ROWS, self.seen // 2):
-                self._analyse()
+            self.written |= {"inbound_file", "interchange"}
+            for count, tables in self.TABLES_BY_COUNT.items():
+                if outcome.counts.get(count):
+                    self.written.update(tables)
         return outcome
+
+    def before_next(self) -> None:
+        if not self.enabled or not self.grown:
+            return
+        if self.seen is None:
+            self.seen = self._estimated_rows()
+        if self.grown >= max(self.MIN_ROWS, self.seen // 2):
+            self._analyse()
 
     def _estimated_rows(self) -> int:
         with self.store.read() as conn:
@@ -153,15 +169,17 @@ class PlannerStatistics:
         return int(estimate)
 
     def _analyse(self) -> None:
+        tables = ", ".join(f'"{t}"' for t in sorted(self.written))
         try:
             with self.store.write() as conn:
-                conn.execute(text("ANALYZE " + ", ".join(f'"{t}"' for t in self.TABLES)))
+                conn.execute(text(f"ANALYZE {tables}"))
         except Exception as exc:  # not the table owner: ingest still works, only slower
             log.info("could not analyse the store's tables (%s); leaving it to autovacuum", exc)
             self.enabled = False
             return
         self.seen = self._estimated_rows()
         self.grown = 0
+        self.written = set()
 
 
 def _one_line(exc: BaseException) -> str:

@@ -337,9 +337,15 @@ def test_a_run_that_grows_the_store_refreshes_postgres_planner_statistics(
 
     paths = _write_all(tmp_path / "in", STORY)
     monkeypatch.setattr(PlannerStatistics, "MIN_ROWS", 10**9)
-    list(ingest_paths(pg_store, [paths["a.837"]], clock=clock))
+    list(ingest_paths(pg_store, [paths["b.999"], paths["c.277"]], clock=clock))
     assert not analysed()  # a small run leaves it to autovacuum
     monkeypatch.setattr(PlannerStatistics, "MIN_ROWS", 2)
-    outcomes = list(ingest_paths(pg_store, [paths["c.277"], paths["d.835"]], clock=clock))
+    list(ingest_paths(pg_store, [paths["a.837"]], clock=clock))
+    assert not analysed()  # never after a run's last file
+    outcomes = list(ingest_paths(pg_store, [paths["d.835"]], clock=clock))
+    assert not analysed()
+    edited = STORY["a.837"].replace(b"C2", b"C3")  # another 837, then a file after it
+    paths = _write_all(tmp_path / "more", {"e.837": edited, "f.835": STORY["d.835"] + b"\n"})
+    outcomes = list(ingest_paths(pg_store, [paths["e.837"], paths["f.835"]], clock=clock))
     assert [o.status for o in outcomes] == ["ingested", "ingested"]
-    assert analysed()
+    assert analysed()  # the claims e.837 wrote, before f.835 was linked

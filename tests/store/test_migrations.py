@@ -87,3 +87,23 @@ def test_sqlite_connections_get_wal_foreign_keys_and_busy_timeout(sqlite_store):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar().lower() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_postgres_compresses_landed_files_with_lz4(pg_store):
+    """Raw X12 kept at landing is compressed with lz4 (pglz took 2.5x as long on a 45 MB 837)."""
+    with pg_store.read() as conn:
+        available = conn.execute(
+            text(
+                "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
+                "AND 'lz4' = ANY(enumvals)"
+            )
+        ).first()
+        if available is None:
+            pytest.skip("this PostgreSQL has no lz4")
+        method = conn.execute(
+            text(
+                "SELECT attcompression FROM pg_attribute "
+                "WHERE attrelid = 'inbound_file'::regclass AND attname = 'content'"
+            )
+        ).scalar()
+    assert method == "l"

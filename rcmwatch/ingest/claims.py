@@ -134,13 +134,26 @@ def write_claims(
 
     # --- patients
     patients = _patients(claims, codes)
-    keys = patients.select("patient_key", "key_kind", "source")
-    before = bulk.ids_for_keys(conn, Patient.__table__, keys, ["patient_key"])
-    new_keys = before.filter(pl.col("id").is_null()).select("patient_key")
-    ids = bulk.insert_missing(conn, Patient.__table__, keys, ["patient_key"])
+    keys = patients.select("patient_key", "key_kind", "source").unique(
+        subset=["patient_key"], keep="first", maintain_order=True
+    )
+    known = bulk.ids_for_keys(conn, Patient.__table__, keys, ["patient_key"])
+    missing = keys.join(
+        known.filter(pl.col("id").is_null()).select("patient_key"), on="patient_key", how="semi"
+    )
+    written = bulk.insert_new(conn, Patient.__table__, missing, ["patient_key"])
+    lost = missing.join(written, on="patient_key", how="anti").select("patient_key")
+    ids = pl.concat(
+        [
+            known.filter(pl.col("id").is_not_null()).select("patient_key", "id"),
+            written,
+            # stored by another ingest meanwhile (PostgreSQL)
+            bulk.ids_for_keys(conn, Patient.__table__, lost, ["patient_key"]),
+        ]
+    )
     patients = patients.join(ids, on="patient_key", how="left")
-    # PHI is written once, by the file that first names the patient.
-    new_phi = patients.join(new_keys, on="patient_key", how="semi").unique(
+    # PHI is written once, by the file that stored the patient.
+    new_phi = patients.join(written.select("patient_key"), on="patient_key", how="semi").unique(
         subset=["patient_key"], keep="first", maintain_order=True
     )
     bulk.insert_frame(
@@ -339,12 +352,7 @@ def _insert_fresh_claims(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame:
     """Write claims new to the store with their derived facts. Returns (pcn, id) of those that
     another transaction stored first (PostgreSQL only: on SQLite the file's write transaction
     holds the database lock), whose rows here were not written."""
-    if rows.height == 0:
-        return pl.DataFrame(schema={"pcn": pl.String, "id": pl.Int64})
-    if conn.dialect.name != "postgresql":
-        bulk.insert_frame(conn, Claim.__table__, rows)
-        return pl.DataFrame(schema={"pcn": pl.String, "id": pl.Int64})
-    written = bulk.insert_new_returning(conn, Claim.__table__, rows, ["pcn"])
+    written = bulk.insert_new(conn, Claim.__table__, rows, ["pcn"])
     lost = rows.join(written, on="pcn", how="anti").select("pcn")
     if lost.height == 0:
         return pl.DataFrame(schema={"pcn": pl.String, "id": pl.Int64})

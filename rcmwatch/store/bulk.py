@@ -327,12 +327,22 @@ def _pg_insert_on_conflict_nothing(conn, table: Table, frame: pl.DataFrame, keys
     conn.execute(text(f'DROP TABLE "{tmp}"'))
 
 
-def insert_new_returning(
+def insert_new(
     conn: Connection, table: Table, frame: pl.DataFrame, key_columns: Sequence[str]
 ) -> pl.DataFrame:
-    """PostgreSQL: insert the rows of ``frame`` (ids included) whose key no other transaction
-    has stored meanwhile; returns key columns + ``id`` of the rows written."""
+    """Insert rows the caller found missing (one per key; with or without ``id``) and return
+    key columns + ``id`` of the rows *this call* wrote. On PostgreSQL another transaction may
+    store a key meanwhile: that row is left out (``ON CONFLICT DO NOTHING``) and is missing from
+    the answer. On SQLite the write transaction holds the database lock, so every row is written.
+    """
+    schema = {c: frame.schema[c] for c in key_columns} | {"id": pl.Int64}
+    if frame.height == 0:
+        return pl.DataFrame(schema=schema)
     _check_columns(table, frame)
+    if conn.dialect.name != "postgresql":
+        written = frame if "id" in frame.columns else with_ids(conn, table, frame)
+        insert_frame(conn, table, written)
+        return written.select(*key_columns, "id")
     tmp = f"_rcmw_new_{table.name}"
     cols = ", ".join(f'"{c}"' for c in frame.columns)
     keys = ", ".join(f'"{c}"' for c in key_columns)
@@ -345,7 +355,7 @@ def insert_new_returning(
         conn,
         f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM "{tmp}" '
         f"ON CONFLICT ({keys}) DO NOTHING RETURNING {keys}, id",
-        {c: frame.schema[c] for c in key_columns} | {"id": pl.Int64},
+        schema,
     )
     conn.execute(text(f'DROP TABLE "{tmp}"'))
     return written

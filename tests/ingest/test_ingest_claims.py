@@ -296,15 +296,16 @@ def test_a_claim_stored_by_another_ingest_meanwhile_is_joined_not_duplicated(
 
     def stale_lookup(conn, table, keys, key_columns):
         found = real(conn, table, keys, key_columns)
-        if table.name == "claim" and not hidden:
-            # As if a.837's transaction had not committed when b.837 looked R1 up.
-            hidden.append(True)
+        if table.name in ("claim", "patient") and table.name not in hidden:
+            # As if a.837's transaction had not committed when b.837 looked R1 and its
+            # patient up: both are written again, conflict, and must be joined.
+            hidden.append(table.name)
             return found.with_columns(pl.lit(None, dtype=pl.Int64).alias("id"))
         return found
 
     monkeypatch.setattr(bulk, "ids_for_keys", stale_lookup)
     outcome = ingest_file(pg_store, paths["b.837"], clock=clock)
-    assert hidden and outcome.status == "ingested", outcome.reason
+    assert sorted(hidden) == ["claim", "patient"] and outcome.status == "ingested", outcome.reason
     assert dump(pg_store) == dump(sqlite_store)
     with pg_store.read() as conn:
         rows = conn.execute(

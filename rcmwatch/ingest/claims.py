@@ -91,7 +91,23 @@ def write_claims(
     claims = frames.claims.sort("claim_index")
     if tx.height == 0:
         return ClaimWrite(0, 0, []), []
+    subs = _write_submissions(conn, file_id, received_at, tx)
+    if claims.height == 0:
+        return ClaimWrite(subs.height, 0, subs["id"].to_list()), []
+    claims, codes = _with_payers(conn, claims)
+    claims = _with_patients(conn, claims, codes)
+    claims, versions = _write_claims_and_versions(conn, file_id, tx, subs, claims)
+    version_ids = claims.select("claim_index").with_columns(
+        versions["id"].alias("claim_version_id")
+    )
+    _write_claim_details(conn, frames, version_ids)
+    return ClaimWrite(subs.height, versions.height, subs["id"].to_list()), []
 
+
+def _write_submissions(
+    conn: Connection, file_id: int, received_at: datetime, tx: pl.DataFrame
+) -> pl.DataFrame:
+    """One submission per 837 transaction set; returns them with their ids."""
     gs_at = _datetime_column("group_date", "group_time")
     bht_at = _datetime_column("bht_date", "bht_time")
     subs = bulk.with_ids(
@@ -120,10 +136,11 @@ def write_claims(
         ),
     )
     bulk.insert_frame(conn, Submission.__table__, subs)
-    if claims.height == 0:
-        return ClaimWrite(subs.height, 0, subs["id"].to_list()), []
+    return subs
 
-    # --- payers (2010BB NM109)
+
+def _with_payers(conn: Connection, claims: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, str]]:
+    """Claims with their payer (2010BB NM109; unknown payer ids are added); payer codes by id."""
     payer_ids = payers.resolve(
         conn,
         [[("payer_id", v)] for v in claims["payer_id"].to_list()],
@@ -132,7 +149,11 @@ def write_claims(
     codes = dict(conn.execute(select(Payer.id, Payer.code)).all())
     claims = claims.with_columns(pl.Series("payer_ref", payer_ids, dtype=pl.Int64))
 
-    # --- patients
+    return claims, codes
+
+
+def _with_patients(conn: Connection, claims: pl.DataFrame, codes: dict[int, str]) -> pl.DataFrame:
+    """Claims with their patient (``patient_ref``); new patients and their PHI written."""
     patients = _patients(claims, codes)
     keys = patients.select("patient_key", "key_kind", "source").unique(
         subset=["patient_key"], keep="first", maintain_order=True
@@ -169,13 +190,18 @@ def write_claims(
             "sex",
         ),
     )
-    claims = claims.join(
+    return claims.join(
         patients.select("claim_index", pl.col("id").alias("patient_ref")),
         on="claim_index",
         how="left",
     )
 
-    # --- claims (one per pcn) and versions
+
+def _write_claims_and_versions(
+    conn: Connection, file_id: int, tx: pl.DataFrame, subs: pl.DataFrame, claims: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One claim per pcn and every CLM loop as a version of it; returns (claims with their
+    ``claim_id``, versions with their ids), row for row."""
     claims = claims.filter(pl.col("patient_control_number").is_not_null())
     sub_facts = tx.select("transaction_index").with_columns(
         subs.select(
@@ -279,10 +305,12 @@ def write_claims(
     bulk.update_from_frame(conn, ClaimVersion.__table__, moved.select("id", "replaces_version_id"))
     if conflicted.height:
         links.derive_claims(conn)
-    version_ids = claims.select("claim_index").with_columns(
-        versions["id"].alias("claim_version_id")
-    )
 
+    return claims, versions
+
+
+def _write_claim_details(conn: Connection, frames, version_ids: pl.DataFrame) -> None:
+    """Service lines, diagnoses and other payers of the written versions."""
     lines = frames.service_lines.join(version_ids, on="claim_index", how="inner")
     modifiers = pl.concat_str(
         [pl.col(f"modifier_{i}") for i in range(1, 5)], separator=",", ignore_nulls=True
@@ -345,7 +373,6 @@ def write_claims(
             ),
         ),
     )
-    return ClaimWrite(subs.height, versions.height, subs["id"].to_list()), []
 
 
 def _insert_fresh_claims(conn: Connection, rows: pl.DataFrame) -> pl.DataFrame:

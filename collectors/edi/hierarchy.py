@@ -25,7 +25,6 @@ from collectors.edi.capping import capped
 from collectors.edi.diagnostics import Diagnostics
 
 KIND = "structure"
-_ENDED = "\x00"  # taken for "no HL": an HL id that is a lone NUL byte is no real id
 
 
 @dataclass(frozen=True)
@@ -169,16 +168,19 @@ def check_hls(hierarchy: Hierarchy, hls: pl.DataFrame, diagnostics: Diagnostics)
     # of each (cheaper than windows ``over`` the transaction).
     first_of_tx = pl.col(tx).ne_missing(pl.col(tx).shift(1))
     latest = {}
+    row = pl.int_range(pl.len())
     for position, code in enumerate(levels[:-1]):
-        # A higher level ends this one: a marker (forward fill would skip a null), then null.
+        # The row of the latest HL of this level; a higher level (or a new transaction) ends it
+        # with -1 (forward fill would skip a null). Rows, not ids: any id text is a real id,
+        # even one that a marker string could have been (a lone NUL once was).
         filled = (
             pl.when(level == code)
-            .then(hl_id)
+            .then(row)
             .when(level.is_in(levels[:position]) | first_of_tx)
-            .then(pl.lit(_ENDED))
+            .then(-1)
             .forward_fill()
         )
-        latest[code] = pl.when(filled != _ENDED).then(filled)
+        latest[code] = pl.when(filled >= 0).then(hl_id.gather(filled.clip(lower_bound=0)))
     above = pl.lit(None, pl.String)
     for position, code in enumerate(levels[1:], start=1):
         above = pl.when(level == code).then(latest[levels[position - 1]]).otherwise(above)

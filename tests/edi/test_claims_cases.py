@@ -276,6 +276,27 @@ def test_hl_chains_start_again_in_every_transaction(tmp_path: Path) -> None:
     assert inspect_file(path)["warnings"] == inspect_file(path, engine="reference")["warnings"]
 
 
+def test_an_hl_id_of_a_lone_nul_is_an_id_like_any_other(tmp_path: Path) -> None:
+    """Found by the corruption test: the vectorised HL check once marked "no HL" with a NUL
+    string, so a 277CA provider HL whose id is a lone NUL byte read as absent there and as an
+    id on the per-segment path — two engines, two warnings."""
+    data = (
+        b"ISA*00*          *00*          *ZZ*CLINIC         *ZZ*CLEARINGHOUSE  *240510*1200*^*"
+        b"00501*000000001*0*P*:~GS*HN*CLINIC*CLEARINGHOUSE*20240510*1200*1*X*005010X214~"
+        b"ST*277*0001*005010X214~BHT*0085*08*ACK1*20240511*1200*TH~HL*1**20*1~"
+        b"NM1*PR*2*PLAN*****PI*1~HL*2*1*21*1~TRN*2*BATCH1~STC*A1:19*20240511*WQ*0~"
+        b"HL*\x00*2*19*1~NM1*85*2*CLINIC*****XX*1234567893~STC*A3:24*20240511*U~HL*4*3*PT~"
+        b"TRN*2*C1~STC*A2:20*20240511*WQ*100~SE*14*0001~GE*1*1~IEA*1*000000001~"
+    )
+    path = tmp_path / "nul.277"
+    path.write_bytes(data)
+    expected = [
+        "HL 4 at segment 13 names parent '3' but follows HL '\\x00': read as under HL '\\x00'"
+    ]
+    assert inspect_file(path)["warnings"] == expected
+    assert inspect_file(path, engine="reference")["warnings"] == expected
+
+
 def test_composites_with_another_separator_than_isa16(tmp_path: Path) -> None:
     body = professional(
         [

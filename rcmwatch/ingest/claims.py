@@ -155,23 +155,8 @@ def _with_payers(conn: Connection, claims: pl.DataFrame) -> tuple[pl.DataFrame, 
 def _with_patients(conn: Connection, claims: pl.DataFrame, codes: dict[int, str]) -> pl.DataFrame:
     """Claims with their patient (``patient_ref``); new patients and their PHI written."""
     patients = _patients(claims, codes)
-    keys = patients.select("patient_key", "key_kind", "source").unique(
-        subset=["patient_key"], keep="first", maintain_order=True
-    )
-    known = bulk.ids_for_keys(conn, Patient.__table__, keys, ["patient_key"])
-    missing = keys.join(
-        known.filter(pl.col("id").is_null()).select("patient_key"), on="patient_key", how="semi"
-    )
-    written = bulk.insert_new(conn, Patient.__table__, missing, ["patient_key"])
-    lost = missing.join(written, on="patient_key", how="anti").select("patient_key")
-    ids = pl.concat(
-        [
-            known.filter(pl.col("id").is_not_null()).select("patient_key", "id"),
-            written,
-            # stored by another ingest meanwhile (PostgreSQL)
-            bulk.ids_for_keys(conn, Patient.__table__, lost, ["patient_key"]),
-        ]
-    )
+    keys = patients.select("patient_key", "key_kind", "source")
+    ids, written = bulk.store_missing(conn, Patient.__table__, keys, ["patient_key"])
     patients = patients.join(ids, on="patient_key", how="left")
     # PHI is written once, by the file that stored the patient.
     new_phi = patients.join(written.select("patient_key"), on="patient_key", how="semi").unique(

@@ -37,27 +37,21 @@ def mark_affected(conn: Connection, pcns: Iterable[str]) -> int:
     return len(rows)
 
 
-def _link_to_claim(conn: Connection, table: str, where: str = "TRUE") -> None:
-    """``table.claim_id`` = the claim with the row's patient control number, for the affected
-    pcns; rows already pointing there are not rewritten (a row version each on PostgreSQL).
-    Claims are never deleted, so a row without its claim yet keeps a null claim id."""
+def link_remits_to_claims(conn: Connection) -> None:
+    """835 → claim by patient control number (CLP01 = CLM01), for the affected pcns; payments
+    already pointing there are not rewritten (a row version each on PostgreSQL). Claims are
+    never deleted, so a payment whose claim has not arrived keeps a null claim id."""
     differs = "IS DISTINCT FROM" if conn.dialect.name == "postgresql" else "IS NOT"
-    if conn.dialect.name != "postgresql":
-        where = where.replace("TRUE", "1")
     conn.execute(
         text(
             f"""
-            UPDATE {table} SET claim_id = c.id FROM claim c
-             WHERE c.pcn = {table}.pcn AND {table}.pcn IN (SELECT pcn FROM "{AFFECTED}")
-               AND {table}.claim_id {differs} c.id AND {where}
+            UPDATE claim_payment SET claim_id = c.id FROM claim c
+             WHERE c.pcn = claim_payment.pcn
+               AND claim_payment.pcn IN (SELECT pcn FROM "{AFFECTED}")
+               AND claim_payment.claim_id {differs} c.id
             """
         )
     )
-
-
-def link_remits_to_claims(conn: Connection) -> None:
-    """835 → claim by patient control number (CLP01 = CLM01)."""
-    _link_to_claim(conn, "claim_payment")
 
 
 def fill_payer_sequence(conn: Connection) -> None:

@@ -289,42 +289,26 @@ def insert_missing(
 
     Rows already present are left untouched: a later file never rewrites what an earlier one
     established (links and corrections are separate, explicit updates)."""
-    frame = frame.unique(subset=list(key_columns), keep="first", maintain_order=True)
-    existing = ids_for_keys(conn, table, frame, key_columns)
-    missing = frame.join(
-        existing.filter(pl.col("id").is_not_null()).select(key_columns),
-        on=list(key_columns),
-        how="anti",
-        nulls_equal=True,
-    )
-    if missing.height:
-        if conn.dialect.name == "postgresql":
-            # Another transaction may insert the same key meanwhile: ON CONFLICT keeps ours
-            # consistent without failing the whole file.
-            _pg_insert_on_conflict_nothing(conn, table, missing, key_columns)
-        else:
-            insert_frame(conn, table, with_ids(conn, table, missing))
-        existing = ids_for_keys(conn, table, frame, key_columns)
-    return existing
+    return store_missing(conn, table, frame, key_columns)[0]
 
 
-def _pg_insert_on_conflict_nothing(conn, table: Table, frame: pl.DataFrame, keys) -> None:
-    tmp = f"_rcmw_stage_{table.name}"
-    conn.execute(text(f'DROP TABLE IF EXISTS "{tmp}"'))
-    cols = ", ".join(f'"{c}"' for c in frame.columns)
-    # Only the frame's columns: the target's own defaults (its id sequence) fill the rest once.
-    conn.execute(
-        text(f'CREATE TEMPORARY TABLE "{tmp}" AS SELECT {cols} FROM "{table.name}" WITH NO DATA')
-    )
-    _pg_copy(conn, f'"{tmp}"', frame)
-    conflict = ", ".join(f'"{c}"' for c in keys)
-    conn.execute(
-        text(
-            f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM "{tmp}" '
-            f"ON CONFLICT ({conflict}) DO NOTHING"
-        )
-    )
-    conn.execute(text(f'DROP TABLE "{tmp}"'))
+def store_missing(
+    conn: Connection, table: Table, frame: pl.DataFrame, key_columns: Sequence[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`insert_missing`, also returning ``key columns + id`` of the rows this call wrote
+    (not those another transaction stored meanwhile, on PostgreSQL)."""
+    keys = list(key_columns)
+    frame = frame.unique(subset=keys, keep="first", maintain_order=True)
+    known = ids_for_keys(conn, table, frame, keys)
+    found = known.filter(pl.col("id").is_not_null())
+    missing = frame.join(found.select(keys), on=keys, how="anti", nulls_equal=True)
+    written = insert_new(conn, table, missing, keys)
+    if missing.height == 0:
+        return known, written
+    # Another transaction may have stored some keys meanwhile: ON CONFLICT left them out.
+    lost = missing.join(written, on=keys, how="anti", nulls_equal=True).select(keys)
+    ids = pl.concat([found, written, ids_for_keys(conn, table, lost, keys)])
+    return known.select(keys).join(ids, on=keys, how="left", nulls_equal=True), written
 
 
 def insert_new(

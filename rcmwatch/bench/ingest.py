@@ -12,6 +12,10 @@ per claim (parse, bulk writes):
 Each run is its own process (``python -m rcmwatch.bench.ingest_worker``) so that its peak RSS
 is its own; memory independence of the file count is shown by ingesting the first 10% and all of
 the generated files.
+
+``floor`` (with ``batched``) measures, in the same run, what no ingest code can beat here: the
+batched files parsed and nothing else, and the rows the batched ingest wrote loaded into a fresh
+store and nothing else (:mod:`rcmwatch.bench.ingest_floor`).
 """
 
 from __future__ import annotations
@@ -24,9 +28,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from rcmwatch.store.engine import open_store_url
 
 WORKER = "rcmwatch.bench.ingest_worker"
+FLOOR = "rcmwatch.bench.ingest_floor"
+SETS = ("generated", "batched", "floor")
 
 
 def _generated(cache: Path, claims: int, log) -> Path:
@@ -57,14 +65,20 @@ def _batched(cache: Path, claims: int, log) -> Path:
 
 
 def _run(url: str, paths: list[Path], transfer_log: Path | None, limit: int | None) -> dict:
-    argv = [sys.executable, "-m", WORKER, "--db", url, "--limit", str(limit or 0)]
+    argv = ["--db", url, "--limit", str(limit or 0)]
     if transfer_log:
         argv += ["--transfer-log", str(transfer_log)]
-    argv += [str(p) for p in paths]
+    return _process(WORKER, argv + [str(p) for p in paths])
+
+
+def _process(module: str, argv: list[str]) -> dict:
+    """Run a measurement in a process of its own; its last stdout line is its JSON result."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RCMWATCH_")}
-    out = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", module, *argv], capture_output=True, text=True, env=env, check=False
+    )
     if out.returncode != 0:
-        raise RuntimeError(f"ingest worker failed: {out.stderr.strip()[-500:]}")
+        raise RuntimeError(f"{module} failed: {out.stderr.strip()[-500:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -96,7 +110,7 @@ def run_benchmark(
     postgres_url: str | None,
     repeat: int,
     log,
-    sets: tuple[str, ...] = ("generated", "batched"),
+    sets: tuple[str, ...] = SETS,
 ) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     runs = []
@@ -110,9 +124,11 @@ def run_benchmark(
             ("generated", gen_files, transfer_log, None),
             ("generated_first_10pct", gen_files, transfer_log, max(1, n_files // 10)),
         ]
-    if "batched" in sets:
-        runs.append(("batched", [_batched(workdir, claims, log)], None, None))
+    batched = _batched(workdir, claims, log) if "batched" in sets else None
+    if batched:
+        runs.append(("batched", [batched], None, None))
     report: dict = {"claims": claims, "generated_files": n_files, "runs": {}}
+    batched_stores: dict[str, str] = {}  # backend -> the first batched run's store, for floors
     for backend in ("sqlite", "postgresql"):
         for label, paths, tlog, limit in runs:
             results = []
@@ -124,6 +140,8 @@ def run_benchmark(
                 s.dispose()
                 log(f"{backend} {label} run {i + 1}/{repeat}...")
                 results.append(_run(url, paths, tlog, limit))
+                if label == "batched" and i == 0:
+                    batched_stores[backend] = url
             if not results:
                 continue
             seconds = statistics.median(r["seconds"] for r in results)
@@ -140,7 +158,53 @@ def run_benchmark(
                 "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
                 "failed_files": results[0]["failed"],
             }
+    if "floor" in sets and batched:
+        report["floor"] = _floors(
+            batched, batched_stores, workdir, postgres_url, repeat, log, claims
+        )
     return report
+
+
+def _floors(batched, stores, workdir, postgres_url, repeat, log, claims) -> dict:
+    """Parse only and load only (:mod:`rcmwatch.bench.ingest_floor`), medians of ``repeat``."""
+
+    def median(results: list[dict], key: str) -> float | None:
+        values = [r[key] for r in results if r.get(key) is not None]
+        return round(statistics.median(values), 3) if values else None
+
+    def ceiling(seconds: float | None) -> int | None:
+        return round(claims / seconds) if seconds else None
+
+    floor: dict = {}
+    log(f"floor: parse only, {repeat} run(s)...")
+    parsed = [_process(FLOOR, ["parse", str(batched)]) for _ in range(repeat)]
+    floor["parse"] = {"wall_s": median(parsed, "wall_s"), "cpu_s": median(parsed, "cpu_s")}
+    if "sqlite" in stores:
+        log(f"floor: load only, SQLite, {repeat} run(s)...")
+        source = make_url(stores["sqlite"]).database
+        loads = [_process(FLOOR, ["sqlite", source, str(workdir)]) for _ in range(repeat)]
+        driver, engine = median(loads, "python_driver_s"), median(loads, "engine_s")
+        floor["sqlite"] = {
+            "rows": sum(loads[0]["rows"].values()),
+            "python_driver_s": driver,
+            "engine_s": engine,
+            "ceiling_claims_per_s": ceiling(driver),
+        }
+    if "postgresql" in stores:
+        log(f"floor: load only, PostgreSQL, {repeat} run(s)...")
+        loads = []
+        for _ in range(repeat):
+            checked = _fresh_store("postgresql", workdir, "floor_checked", postgres_url)
+            unchecked = _fresh_store("postgresql", workdir, "floor_unchecked", postgres_url)
+            loads.append(_process(FLOOR, ["postgresql", stores["postgresql"], checked, unchecked]))
+        copy = median(loads, "copy_s")
+        floor["postgresql"] = {
+            "rows": sum(loads[0]["rows"].values()),
+            "copy_s": copy,
+            "copy_without_fk_checks_s": median(loads, "copy_without_fk_checks_s"),
+            "ceiling_claims_per_s": ceiling(copy),
+        }
+    return floor
 
 
 def render(report: dict) -> str:
@@ -155,4 +219,38 @@ def render(report: dict) -> str:
             f"{(r['claims_per_s'] or 0):>10,}{r['peak_rss_mb']:>9.0f}"
         )
     lines.append("claims/s = 837 claims (CLM loops) ingested per second, end to end")
+    floor = report.get("floor")
+    if floor:
+        lines += ["", "floors, batched set (that step alone, nothing else; same machine and run):"]
+        parse = floor["parse"]
+        wall, cpu = parse["wall_s"], parse["cpu_s"]
+        lines.append(f"{'parse only, 4 files':<52}{wall:>7.1f} s wall {cpu:>5.1f} s CPU")
+
+        def load(name: str, seconds: float | None, note: str = "") -> None:
+            shown = f"{seconds:>7.1f} s" if seconds is not None else "    n/a  "
+            lines.append(f"{name:<52}{shown}{note}")
+
+        def ceiling(value: int | None) -> str:
+            return f"   ceiling {value:,} claims/s" if value else ""
+
+        if "sqlite" in floor:
+            sq = floor["sqlite"]
+            load(
+                f"load only, SQLite, Python's driver ({sq['rows']:,} rows)",
+                sq["python_driver_s"],
+                ceiling(sq["ceiling_claims_per_s"]),
+            )
+            load("load only, SQLite, inside the engine (no binding)", sq["engine_s"])
+        if "postgresql" in floor:
+            pg = floor["postgresql"]
+            load(
+                f"load only, PostgreSQL binary COPY ({pg['rows']:,} rows)",
+                pg["copy_s"],
+                ceiling(pg["ceiling_claims_per_s"]),
+            )
+            load(
+                "load only, PostgreSQL binary COPY, FK checks off",
+                pg["copy_without_fk_checks_s"],
+                "   (what if the schema had no foreign keys)",
+            )
     return "\n".join(lines)

@@ -3,25 +3,21 @@
 import polars as pl
 import streamlit as st
 
-from rcmwatch.settings import SETTINGS
 from rcmwatch.ui.funnel import panel
 from rcmwatch.ui.page import page_setup
 
 page = page_setup("settings")
 
 with panel("Settings"):
-    values = {s.name: (v, origin) for s, v, origin in page.settings.items()}
     rows = [
         {
             "environment variable": s.env,
-            "value": "(hidden)"
-            if s.secret and values[s.name][0]
-            else str(values[s.name][0] or "—"),
-            "from": values[s.name][1],
-            "default": s.default or "(unset)",
+            "value": s.shown(value),
+            "from": origin,
+            "default": s.default_shown(),
             "meaning": s.help,
         }
-        for s in SETTINGS
+        for s, value, origin in page.settings.items()
     ]
     st.dataframe(pl.DataFrame(rows), hide_index=True, key="settings_table")
 

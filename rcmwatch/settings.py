@@ -87,6 +87,26 @@ def _parse_watch_start(raw: str) -> dict:
     return out
 
 
+def _show_cents(cents: int) -> str:
+    from rcmwatch.money import from_cents
+
+    return f"{from_cents(cents):.2f}"
+
+
+def _show_watch_start(days: dict) -> str:
+    return ",".join(f"{source}={day.isoformat()}" for source, day in days.items())
+
+
+# A parsed value shown as its environment variable spells it, so that what `rcmwatch settings`
+# and the dashboard show can be pasted back: the tolerance is parsed to cents but set in dollars.
+_SHOWN_AS: dict[Callable[[str], Any], Callable[[Any], str]] = {
+    _parse_bool: lambda value: "true" if value else "false",
+    _parse_cents: _show_cents,
+    _parse_as_of: lambda value: value.isoformat(),
+    _parse_watch_start: _show_watch_start,
+}
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -98,6 +118,14 @@ class Setting:
 
     def default_shown(self) -> str:
         return self.default if self.default != "" else "(unset)"
+
+    def shown(self, value: Any) -> str:
+        """``value`` (parsed) as this setting's variable takes it; secrets hidden."""
+        if value is None or value == "" or value == {}:
+            return "(unset)"
+        if self.secret:
+            return "(hidden)"
+        return _SHOWN_AS.get(self.parse, str)(value)
 
 
 SETTINGS: tuple[Setting, ...] = (

@@ -55,3 +55,38 @@ def test_as_of_fixes_the_clock():
 def test_invalid_values_are_config_errors(env):
     with pytest.raises(ConfigError):
         load_settings(env=env)
+
+
+def test_settings_are_shown_as_their_variables_spell_them():
+    env = {
+        "RCMWATCH_UNDERPAYMENT_TOLERANCE": "2.5",
+        "RCMWATCH_WATCH_START": "remits=2024-01-05, erp=2024-02-01",
+        "RCMWATCH_DEMO": "yes",
+        "RCMWATCH_AS_OF": "2024-05-31",
+        "RCMWATCH_DATABASE_URL": "postgresql+psycopg://rcm:secret@db/rcm",
+    }
+    shown = {s.env: s.shown(v) for s, v, _origin in load_settings(env=env).items()}
+    # The tolerance is held in cents (250) but set in dollars: 250 pasted back would be $250.
+    assert shown["RCMWATCH_UNDERPAYMENT_TOLERANCE"] == "2.50"
+    assert shown["RCMWATCH_WATCH_START"] == "remits=2024-01-05,erp=2024-02-01"
+    assert shown["RCMWATCH_DEMO"] == "true"
+    assert shown["RCMWATCH_AS_OF"] == "2024-05-31T00:00:00"
+    assert shown["RCMWATCH_DATABASE_URL"] == "(hidden)"
+    assert shown["RCMWATCH_KPI_TARGETS"] == "(unset)"
+    defaults = {s.env: s.shown(v) for s, v, _origin in load_settings(env={}).items()}
+    assert defaults["RCMWATCH_UNDERPAYMENT_TOLERANCE"] == "1.00"
+    assert defaults["RCMWATCH_DEMO"] == "false"
+
+
+def test_every_shown_setting_reads_back_as_the_same_value():
+    env = {
+        "RCMWATCH_UNDERPAYMENT_TOLERANCE": "0.07",
+        "RCMWATCH_WATCH_START": "remits=2024-01-05",
+        "RCMWATCH_AS_OF": "2024-05-31T13:45:00",
+        "RCMWATCH_KPI_TARGETS": "initial_denial_rate<=0.06",
+    }
+    for setting, value, _origin in load_settings(env=env).items():
+        text = setting.shown(value)
+        if text in ("(unset)", "(hidden)"):
+            continue
+        assert setting.parse(text) == value, setting.env

@@ -16,10 +16,7 @@ def run(args, ctx) -> int:
         print(settings_markdown_table())
         return 0
     for setting, value, origin in ctx.settings.items():
-        shown = "(hidden)" if setting.secret and value else value
-        if value in ("", None):
-            shown = "(unset)"
-        print(f"{setting.env}={shown}  [{origin}]")
+        print(f"{setting.env}={setting.shown(value)}  [{origin}]")
     print(f"effective store: {_redact(ctx.settings.effective_database_url)}")
     return 0
 

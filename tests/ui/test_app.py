@@ -95,6 +95,18 @@ def test_filters_persist_across_pages_and_in_the_url(app, sqlite_store, sqlite_u
     assert "filters NORTH · MCR · 2024-05" in _texts(at)
 
 
+def test_settings_page_shows_values_as_they_are_set(app, sqlite_url, monkeypatch):
+    monkeypatch.setenv("RCMWATCH_UNDERPAYMENT_TOLERANCE", "2.5")
+    at = app(sqlite_url)
+    at.run()
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("environment variable")
+    assert table.loc["RCMWATCH_UNDERPAYMENT_TOLERANCE", "value"] == "2.50"  # dollars, not cents
+    assert table.loc["RCMWATCH_UNDERPAYMENT_TOLERANCE", "default"] == "1.00"
+    assert table.loc["RCMWATCH_DATABASE_URL", "value"] == "(hidden)"
+
+
 def test_page_refused_to_a_user_without_its_permission(app, sqlite_url):
     at = app(sqlite_url)
     at.session_state[USER_KEY] = User("cfo", "Chief Financial Officer", frozenset({"executive"}))

@@ -141,14 +141,20 @@ def _write_submissions(
 
 def _with_payers(conn: Connection, claims: pl.DataFrame) -> tuple[pl.DataFrame, dict[int, str]]:
     """Claims with their payer (2010BB NM109; unknown payer ids are added); payer codes by id."""
+    # Resolved once per distinct (id, name): a 100,000-claim file names a few payers, and
+    # resolving per claim cost ~0.35 s. First-seen order is kept, which is the order resolve
+    # would have met them in.
+    pairs = claims.select("payer_id", "payer_name").unique(maintain_order=True)
     payer_ids = payers.resolve(
         conn,
-        [[("payer_id", v)] for v in claims["payer_id"].to_list()],
-        claims["payer_name"].to_list(),
+        [[("payer_id", v)] for v in pairs["payer_id"].to_list()],
+        pairs["payer_name"].to_list(),
     )
+    pairs = pairs.with_columns(pl.Series("payer_ref", payer_ids, dtype=pl.Int64))
     codes = dict(conn.execute(select(Payer.id, Payer.code)).all())
-    claims = claims.with_columns(pl.Series("payer_ref", payer_ids, dtype=pl.Int64))
-
+    claims = claims.join(
+        pairs, on=["payer_id", "payer_name"], how="left", nulls_equal=True, maintain_order="left"
+    )
     return claims, codes
 
 

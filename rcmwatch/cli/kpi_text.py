@@ -27,9 +27,14 @@ def _show(value: Any, unit: str) -> str:
     return str(value)
 
 
+# Values end in one column whatever their depth (right-aligned, as amounts are read), so a
+# breakdown's amounts line up under each other and under the top-level values.
+NAME_WIDTH, VALUE_WIDTH = 32, 16
+
+
 def _lines(name: str, value: Any, unit: str, indent: str) -> list[str]:
     if not isinstance(value, dict):
-        return [f"{indent}{name:<32} {_show(value, unit)}"]
+        return [f"{indent + name:<{NAME_WIDTH}} {_show(value, unit):>{VALUE_WIDTH}}"]
     out = [f"{indent}{name}"]
     for key, sub in value.items():
         out += _lines(str(key), sub, unit, indent + "  ")

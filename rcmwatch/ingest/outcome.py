@@ -24,7 +24,15 @@ class FileOutcome:
 
     def line(self) -> str:
         if self.status == "ingested":
-            what = ", ".join(f"{v} {k}" for k, v in self.counts.items() if v) or "nothing"
-            extra = f"; {len(self.warnings)} warnings" if self.warnings else ""
+            what = ", ".join(_counted(v, k) for k, v in self.counts.items() if v) or "nothing"
+            extra = f"; {_counted(len(self.warnings), 'warnings')}" if self.warnings else ""
             return f"{self.path}: ingested ({what}{extra})"
         return f"{self.path}: {self.status}: {self.reason}"
+
+
+def _counted(n: int, plural: str) -> str:
+    """``1 claim``, ``2 claims``, ``1 277CA status`` — counts are named in the plural."""
+    if n != 1:
+        return f"{n:,} {plural}"
+    singular = plural[:-2] if plural.endswith("ses") else plural.removesuffix("s")
+    return f"1 {singular}"

@@ -90,3 +90,16 @@ def table_counts(store) -> dict[str, int]:
             t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar()
             for t in Base.metadata.tables
         }
+
+
+def totals_and_counts(url: str, totals_sql: str) -> tuple[tuple, dict[str, int]]:
+    """One row of totals (``totals_sql``: counts, money sums) and every table's row count, of
+    the store at ``url``: what "exactly the same rows" is compared on across stores."""
+    from rcmwatch.store.engine import open_store_url
+
+    store = open_store_url(url)
+    with store.read() as conn:
+        row = tuple(conn.execute(text(totals_sql)).one())
+    counts = table_counts(store)
+    store.dispose()
+    return row, counts

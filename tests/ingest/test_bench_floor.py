@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from rcmwatch.bench.ingest import _batched, render
 from rcmwatch.bench.ingest_floor import parse_only, postgres_load, sqlite_load
 from rcmwatch.ingest.run import ingest_paths
 from rcmwatch.store.engine import open_store_url
-from tests.ingest.natural import table_counts
+from tests.ingest.natural import totals_and_counts
 
 MONEY = (
     "SELECT (SELECT sum(charge_cents) FROM claim_version),"
@@ -21,11 +20,7 @@ MONEY = (
 
 
 def _snapshot(url: str):
-    store = open_store_url(url)
-    with store.read() as conn:
-        money = tuple(conn.execute(text(MONEY)).one())
-    counts = table_counts(store)
-    store.dispose()
+    money, counts = totals_and_counts(url, MONEY)
     return counts, money
 
 

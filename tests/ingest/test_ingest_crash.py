@@ -9,12 +9,10 @@ import subprocess
 import time
 
 import pytest
-from sqlalchemy import text
 
 from rcmwatch.bench.remittance_builder import write_remittance
-from rcmwatch.store.engine import open_store_url
 from tests.cli_runner import RCMWATCH, run_cli
-from tests.ingest.natural import table_counts
+from tests.ingest.natural import totals_and_counts
 
 pytestmark = pytest.mark.slow
 
@@ -26,12 +24,7 @@ TOTALS = (
 
 
 def _totals(url: str):
-    store = open_store_url(url)
-    with store.read() as conn:
-        row = tuple(conn.execute(text(TOTALS)).one())
-    counts = table_counts(store)
-    store.dispose()
-    return row, counts
+    return totals_and_counts(url, TOTALS)
 
 
 def test_kill_9_mid_file_then_rerun_equals_one_clean_run(tmp_path, request):

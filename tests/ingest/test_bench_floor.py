@@ -3,14 +3,18 @@ every cent — or the ceiling they print would be about some other workload."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from rcmwatch.bench.ingest import _batched, render
-from rcmwatch.bench.ingest_floor import parse_only, postgres_load, sqlite_load
+from rcmwatch.bench.ingest_floor import copy_into, parse_only, postgres_load, sqlite_load
 from rcmwatch.ingest.run import ingest_paths
 from rcmwatch.store.engine import open_store_url
+from rcmwatch.store.models import Base
 from tests.ingest.natural import totals_and_counts
 
 MONEY = (
@@ -105,3 +109,26 @@ def test_the_report_shows_each_floor_and_the_ceiling_it_sets():
     assert "12.5 s" in copy and "ceiling 8,000 claims/s" in copy
     unchecked = next(ln for ln in lines if "FK checks off" in ln)
     assert "n/a" in unchecked  # not measured (not superuser) is said, not shown as 0
+
+
+def test_unchecked_copy_is_not_measured_for_a_user_who_may_not_turn_checks_off(pg_server):
+    """Not a superuser: the what-if floor says n/a (None) and writes nothing, never a number."""
+    url = pg_server.fresh_database()
+    role = f"rcmwatch_floor_{uuid.uuid4().hex[:8]}"
+    with pg_server.admin.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+    try:
+        conninfo = (
+            make_url(url)
+            .set(drivername="postgresql", username=role)
+            .render_as_string(hide_password=False)
+        )
+        patient = Base.metadata.tables["patient"]
+        assert copy_into(conninfo, [patient], {"patient": b""}, checks=False) is None
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM patient")).scalar() == 0
+        engine.dispose()
+    finally:
+        with pg_server.admin.connect() as conn:
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
